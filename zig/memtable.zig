@@ -1,0 +1,552 @@
+//! The memtable: an ordered in-memory table of internal entries (user key, timestamp, kind,
+//! value), a skiplist in an arena. One writer at a time (the commit pipeline, or a
+//! transaction's owner for a write set) and any number of concurrent readers: nodes are
+//! published with release stores and read with acquire loads, and are never freed or moved
+//! until the whole table is destroyed, so readers need no lock.
+//!
+//! The same skiplist keeps a transaction's buffered writes (txn.zig), with a per-transaction
+//! operation sequence number in place of the commit timestamp.
+
+const std = @import("std");
+const assert = std.debug.assert;
+const types = @import("types.zig");
+
+const Timestamp = types.Timestamp;
+const EntryKind = types.EntryKind;
+
+pub const height_max = 16;
+/// Each level is 1/4 as dense as the one below.
+const branching_shift = 2;
+
+/// A bump allocator over large chunks; frees everything at once.
+pub const Arena = struct {
+    backing: std.mem.Allocator,
+    chunks: std.ArrayList([]align(16) u8) = .empty,
+    chunk_used_bytes: usize = 0,
+    allocated_bytes: usize = 0,
+
+    pub const chunk_size_bytes = 256 * 1024;
+
+    pub fn init(backing: std.mem.Allocator) Arena {
+        return .{ .backing = backing };
+    }
+
+    pub fn deinit(self: *Arena) void {
+        for (self.chunks.items) |chunk| self.backing.free(chunk);
+        self.chunks.deinit(self.backing);
+        self.* = undefined;
+    }
+
+    pub fn alloc(self: *Arena, size_bytes: usize, alignment: usize) error{OutOfMemory}![*]u8 {
+        assert(alignment <= 16 and std.math.isPowerOfTwo(alignment));
+        if (self.chunks.items.len > 0) {
+            const chunk = self.chunks.items[self.chunks.items.len - 1];
+            const start = std.mem.alignForward(usize, self.chunk_used_bytes, alignment);
+            if (start + size_bytes <= chunk.len) {
+                self.chunk_used_bytes = start + size_bytes;
+                self.allocated_bytes += size_bytes;
+                return chunk.ptr + start;
+            }
+        }
+        // Oversized requests get a chunk of their own, so a big value never wastes a chunk.
+        const chunk_bytes = @max(chunk_size_bytes, size_bytes);
+        const chunk = try self.backing.alignedAlloc(u8, .@"16", chunk_bytes);
+        errdefer self.backing.free(chunk);
+        try self.chunks.append(self.backing, chunk);
+        self.chunk_used_bytes = size_bytes;
+        self.allocated_bytes += size_bytes;
+        return chunk.ptr;
+    }
+
+    /// Bytes reserved from the backing allocator.
+    pub fn reservedBytes(self: *const Arena) usize {
+        var total: usize = 0;
+        for (self.chunks.items) |chunk| total += chunk.len;
+        return total;
+    }
+};
+
+pub const Node = struct {
+    key_ptr: [*]const u8,
+    value_ptr: [*]const u8,
+    ts: Timestamp,
+    value_len: u32,
+    key_len: u16,
+    kind: EntryKind,
+    height: u8,
+    /// Set when a transaction rolls back to a savepoint; readers skip dead nodes.
+    dead: std.atomic.Value(bool) = .init(false),
+    // `next[0..height]` follows the struct in the arena.
+
+    pub fn key(self: *const Node) []const u8 {
+        return self.key_ptr[0..self.key_len];
+    }
+
+    pub fn value(self: *const Node) []const u8 {
+        return self.value_ptr[0..self.value_len];
+    }
+
+    fn nextArray(self: *Node) [*]std.atomic.Value(?*Node) {
+        const after: [*]u8 = @as([*]u8, @ptrCast(self)) + @sizeOf(Node);
+        return @ptrCast(@alignCast(after));
+    }
+
+    pub fn next(self: *Node, level: usize) ?*Node {
+        assert(level < self.height);
+        return self.nextArray()[level].load(.acquire);
+    }
+
+    fn setNext(self: *Node, level: usize, node: ?*Node) void {
+        assert(level < self.height);
+        self.nextArray()[level].store(node, .release);
+    }
+
+    pub fn isDead(self: *const Node) bool {
+        return self.dead.load(.acquire);
+    }
+};
+
+pub const SkipList = struct {
+    arena: Arena,
+    head: *Node,
+    /// Only the writer changes it; readers may see a stale (lower) height, which is safe.
+    height: std.atomic.Value(u8),
+    prng: std.Random.DefaultPrng,
+    entry_count: std.atomic.Value(u64) = .init(0),
+    /// Key and value bytes plus node overhead: what a flush will roughly write.
+    data_bytes: std.atomic.Value(u64) = .init(0),
+
+    pub fn init(backing: std.mem.Allocator, seed: u64) error{OutOfMemory}!SkipList {
+        var arena = Arena.init(backing);
+        errdefer arena.deinit();
+        const head = try allocNode(&arena, height_max, "", "", 0, .delete);
+        return .{
+            .arena = arena,
+            .head = head,
+            .height = .init(1),
+            .prng = .init(seed),
+        };
+    }
+
+    pub fn deinit(self: *SkipList) void {
+        self.arena.deinit();
+        self.* = undefined;
+    }
+
+    fn allocNode(arena: *Arena, height: u8, key: []const u8, value: []const u8, ts: Timestamp, kind: EntryKind) error{OutOfMemory}!*Node {
+        assert(height >= 1 and height <= height_max);
+        assert(key.len <= std.math.maxInt(u16));
+        assert(value.len <= std.math.maxInt(u32));
+        const node_bytes = @sizeOf(Node) + @as(usize, height) * @sizeOf(std.atomic.Value(?*Node));
+        const memory = try arena.alloc(node_bytes + key.len + value.len, @alignOf(Node));
+        const node: *Node = @ptrCast(@alignCast(memory));
+        const key_dest = memory + node_bytes;
+        const value_dest = key_dest + key.len;
+        @memcpy(key_dest[0..key.len], key);
+        @memcpy(value_dest[0..value.len], value);
+        node.* = .{
+            .key_ptr = key_dest,
+            .value_ptr = value_dest,
+            .ts = ts,
+            .value_len = @intCast(value.len),
+            .key_len = @intCast(key.len),
+            .kind = kind,
+            .height = height,
+        };
+        const next_array = node.nextArray();
+        for (0..height) |level| next_array[level] = .init(null);
+        return node;
+    }
+
+    fn randomHeight(self: *SkipList) u8 {
+        var height: u8 = 1;
+        const random = self.prng.random();
+        while (height < height_max and random.int(u8) & ((1 << branching_shift) - 1) == 0) height += 1;
+        return height;
+    }
+
+    /// True when `node` sorts before (key, ts).
+    fn before(node: *const Node, key: []const u8, ts: Timestamp) bool {
+        return types.compareInternal(node.key(), node.ts, key, ts) == .lt;
+    }
+
+    /// The first node ≥ (key, ts); fills `prev` with the last node < (key, ts) per level.
+    fn findGreaterOrEqual(self: *const SkipList, key: []const u8, ts: Timestamp, prev: ?*[height_max]*Node) ?*Node {
+        var node = self.head;
+        var level: usize = self.height.load(.acquire);
+        while (level > 0) {
+            level -= 1;
+            while (node.next(level)) |next| {
+                if (!before(next, key, ts)) break;
+                node = next;
+            }
+            if (prev) |p| p[level] = node;
+        }
+        return node.next(0);
+    }
+
+    /// The last node < (key, ts), or null when there is none.
+    fn findLessThan(self: *const SkipList, key: []const u8, ts: Timestamp) ?*Node {
+        var node = self.head;
+        var level: usize = self.height.load(.acquire);
+        while (level > 0) {
+            level -= 1;
+            while (node.next(level)) |next| {
+                if (!before(next, key, ts)) break;
+                node = next;
+            }
+        }
+        return if (node == self.head) null else node;
+    }
+
+    fn findLast(self: *const SkipList) ?*Node {
+        var node = self.head;
+        var level: usize = self.height.load(.acquire);
+        while (level > 0) {
+            level -= 1;
+            while (node.next(level)) |next| node = next;
+        }
+        return if (node == self.head) null else node;
+    }
+
+    /// Inserts an entry. One writer at a time. (key, ts) must not be present yet.
+    pub fn insert(self: *SkipList, key: []const u8, ts: Timestamp, kind: EntryKind, value: []const u8) error{OutOfMemory}!*Node {
+        assert(key.len > 0);
+        var prev: [height_max]*Node = undefined;
+        const existing = self.findGreaterOrEqual(key, ts, &prev);
+        if (existing) |e| assert(types.compareInternal(e.key(), e.ts, key, ts) != .eq);
+
+        const height = self.randomHeight();
+        const list_height = self.height.load(.monotonic);
+        if (height > list_height) {
+            for (list_height..height) |level| prev[level] = self.head;
+            // Readers that see the new height before the node find head's null links: safe.
+            self.height.store(height, .release);
+        }
+        const node = try allocNode(&self.arena, height, key, value, ts, kind);
+        for (0..height) |level| {
+            // The node is private until linked at level 0, so its own links need no ordering.
+            node.nextArray()[level].store(prev[level].next(level), .monotonic);
+            prev[level].setNext(level, node);
+        }
+        _ = self.entry_count.fetchAdd(1, .monotonic);
+        _ = self.data_bytes.fetchAdd(key.len + value.len + entry_overhead_bytes, .monotonic);
+        return node;
+    }
+
+    /// Approximate bytes an entry costs beyond its key and value (node, links, SSTable header).
+    pub const entry_overhead_bytes = 48;
+
+    pub fn first(self: *const SkipList) ?*Node {
+        return self.head.next(0);
+    }
+
+    /// Iterates one skiplist in either direction.
+    pub const Iterator = struct {
+        list: *const SkipList,
+        node: ?*Node = null,
+
+        pub fn valid(self: *const Iterator) bool {
+            return self.node != null;
+        }
+
+        pub fn seekToFirst(self: *Iterator) void {
+            self.node = self.list.first();
+        }
+
+        pub fn seekToLast(self: *Iterator) void {
+            self.node = self.list.findLast();
+        }
+
+        /// First entry ≥ (key, ts) in internal order.
+        pub fn seekGE(self: *Iterator, key: []const u8, ts: Timestamp) void {
+            self.node = self.list.findGreaterOrEqual(key, ts, null);
+        }
+
+        /// Last entry ≤ (key, ts) in internal order.
+        pub fn seekLE(self: *Iterator, key: []const u8, ts: Timestamp) void {
+            const at_or_after = self.list.findGreaterOrEqual(key, ts, null);
+            if (at_or_after) |n| {
+                if (types.compareInternal(n.key(), n.ts, key, ts) == .eq) {
+                    self.node = n;
+                    return;
+                }
+            }
+            self.node = self.list.findLessThan(key, ts);
+        }
+
+        pub fn next(self: *Iterator) void {
+            self.node = self.node.?.next(0);
+        }
+
+        pub fn prev(self: *Iterator) void {
+            const node = self.node.?;
+            self.node = self.list.findLessThan(node.key(), node.ts);
+        }
+
+        pub fn entry(self: *const Iterator) *Node {
+            return self.node.?;
+        }
+    };
+
+    pub fn iterator(self: *const SkipList) Iterator {
+        return .{ .list = self };
+    }
+
+    /// The newest live version of `key` with ts ≤ `snapshot_ts`, tombstones included.
+    pub fn get(self: *const SkipList, key: []const u8, snapshot_ts: Timestamp) ?*Node {
+        var node = self.findGreaterOrEqual(key, snapshot_ts, null);
+        while (node) |n| : (node = n.next(0)) {
+            if (!std.mem.eql(u8, n.key(), key)) return null;
+            if (!n.isDead()) return n;
+        }
+        return null;
+    }
+};
+
+/// A memtable: a skiplist of committed entries with a reference count (readers and the
+/// flush hold references) and the timestamp range it covers.
+pub const Memtable = struct {
+    list: SkipList,
+    allocator: std.mem.Allocator,
+    refs: std.atomic.Value(u32) = .init(1),
+    /// Smallest and largest commit timestamp inserted (0 when empty).
+    min_ts: std.atomic.Value(Timestamp) = .init(0),
+    max_ts: std.atomic.Value(Timestamp) = .init(0),
+    /// The first commit-log segment holding this memtable's commit records.
+    wal_segment: types.FileNumber,
+    /// The smallest value-log segment an entry points into (maxInt: none); a segment this
+    /// memtable may point into is never deleted before the memtable is flushed.
+    min_pointer_segment: std.atomic.Value(types.SegmentId) = .init(std.math.maxInt(types.SegmentId)),
+    /// Set when the memtable becomes immutable: every value-log record it points to is
+    /// durable up to here (recorded in the manifest at its flush).
+    vlog_synced_segment: types.SegmentId = 0,
+    vlog_synced_offset: u64 = 0,
+
+    pub fn create(allocator: std.mem.Allocator, wal_segment: types.FileNumber, seed: u64) error{OutOfMemory}!*Memtable {
+        const self = try allocator.create(Memtable);
+        errdefer allocator.destroy(self);
+        self.* = .{
+            .list = try SkipList.init(allocator, seed),
+            .allocator = allocator,
+            .wal_segment = wal_segment,
+        };
+        return self;
+    }
+
+    pub fn ref(self: *Memtable) *Memtable {
+        const before = self.refs.fetchAdd(1, .monotonic);
+        assert(before > 0);
+        return self;
+    }
+
+    pub fn unref(self: *Memtable) void {
+        const before = self.refs.fetchSub(1, .acq_rel);
+        assert(before > 0);
+        if (before == 1) {
+            self.list.deinit();
+            self.allocator.destroy(self);
+        }
+    }
+
+    /// Inserts a committed entry. Only the commit pipeline calls this, in timestamp order.
+    pub fn put(self: *Memtable, key: []const u8, ts: Timestamp, kind: EntryKind, value: []const u8) error{OutOfMemory}!void {
+        assert(ts > 0);
+        assert(ts >= self.max_ts.load(.monotonic));
+        _ = try self.list.insert(key, ts, kind, value);
+        if (self.min_ts.load(.monotonic) == 0) self.min_ts.store(ts, .release);
+        self.max_ts.store(ts, .release);
+    }
+
+    pub fn get(self: *const Memtable, key: []const u8, snapshot_ts: Timestamp) ?*Node {
+        return self.list.get(key, snapshot_ts);
+    }
+
+    /// Records that an entry about to be inserted points into `segment`.
+    pub fn notePointer(self: *Memtable, segment: types.SegmentId) void {
+        if (segment < self.min_pointer_segment.load(.monotonic)) self.min_pointer_segment.store(segment, .release);
+    }
+
+    /// The newest version's timestamp, whatever its kind.
+    pub fn newestTimestamp(self: *const Memtable, key: []const u8) ?Timestamp {
+        const node = self.list.get(key, types.timestamp_max) orelse return null;
+        return node.ts;
+    }
+
+    pub fn dataBytes(self: *const Memtable) u64 {
+        return self.list.data_bytes.load(.monotonic);
+    }
+
+    pub fn entryCount(self: *const Memtable) u64 {
+        return self.list.entry_count.load(.monotonic);
+    }
+
+    pub fn reservedBytes(self: *const Memtable) u64 {
+        return self.list.arena.reservedBytes();
+    }
+};
+
+const testing = std.testing;
+
+test "skiplist: ordered by key then newest first; get at a snapshot" {
+    var list = try SkipList.init(testing.allocator, 1);
+    defer list.deinit();
+    _ = try list.insert("b", 5, .put, "b5");
+    _ = try list.insert("a", 3, .put, "a3");
+    _ = try list.insert("b", 9, .put, "b9");
+    _ = try list.insert("b", 7, .delete, "");
+    _ = try list.insert("c", 1, .put, "c1");
+
+    var it = list.iterator();
+    it.seekToFirst();
+    const expected = [_]struct { []const u8, Timestamp }{ .{ "a", 3 }, .{ "b", 9 }, .{ "b", 7 }, .{ "b", 5 }, .{ "c", 1 } };
+    for (expected) |e| {
+        try testing.expect(it.valid());
+        try testing.expectEqualStrings(e[0], it.entry().key());
+        try testing.expectEqual(e[1], it.entry().ts);
+        it.next();
+    }
+    try testing.expect(!it.valid());
+
+    try testing.expectEqualStrings("b9", list.get("b", 100).?.value());
+    try testing.expectEqual(EntryKind.delete, list.get("b", 8).?.kind);
+    try testing.expectEqualStrings("b5", list.get("b", 6).?.value());
+    try testing.expect(list.get("b", 4) == null);
+    try testing.expect(list.get("bb", 100) == null);
+    try testing.expect(list.get("0", 100) == null);
+}
+
+test "skiplist: seek and reverse iteration match a sorted model (seeded)" {
+    const seed: u64 = std.crypto.random.int(u64);
+    errdefer std.debug.print("seed = {d}\n", .{seed});
+    var prng = std.Random.DefaultPrng.init(seed);
+    const random = prng.random();
+
+    var list = try SkipList.init(testing.allocator, seed);
+    defer list.deinit();
+
+    const Entry = struct { key: [8]u8, ts: Timestamp };
+    var model: std.ArrayList(Entry) = .empty;
+    defer model.deinit(testing.allocator);
+
+    const count = 2000;
+    var ts: Timestamp = 1;
+    for (0..count) |_| {
+        var key: [8]u8 = undefined;
+        std.mem.writeInt(u64, &key, random.uintLessThan(u64, 500), .big);
+        ts += 1;
+        _ = try list.insert(&key, ts, .put, &key);
+        try model.append(testing.allocator, .{ .key = key, .ts = ts });
+    }
+    std.mem.sort(Entry, model.items, {}, struct {
+        fn lessThan(_: void, a: Entry, b: Entry) bool {
+            return types.compareInternal(&a.key, a.ts, &b.key, b.ts) == .lt;
+        }
+    }.lessThan);
+
+    // Reverse iteration visits the model backwards.
+    var it = list.iterator();
+    it.seekToLast();
+    var index = model.items.len;
+    while (index > 0) {
+        index -= 1;
+        try testing.expect(it.valid());
+        try testing.expectEqualSlices(u8, &model.items[index].key, it.entry().key());
+        try testing.expectEqual(model.items[index].ts, it.entry().ts);
+        it.prev();
+    }
+    try testing.expect(!it.valid());
+
+    // seekGE / seekLE at random probes.
+    for (0..500) |_| {
+        var key: [8]u8 = undefined;
+        std.mem.writeInt(u64, &key, random.uintLessThan(u64, 520), .big);
+        const probe_ts = random.uintLessThan(u64, count + 10);
+        var ge: ?usize = null;
+        var le: ?usize = null;
+        for (model.items, 0..) |m, i| {
+            const order = types.compareInternal(&m.key, m.ts, &key, probe_ts);
+            if (order != .lt and ge == null) ge = i;
+            if (order != .gt) le = i;
+        }
+        it.seekGE(&key, probe_ts);
+        if (ge) |i| {
+            try testing.expect(it.valid());
+            try testing.expectEqual(model.items[i].ts, it.entry().ts);
+        } else try testing.expect(!it.valid());
+        it.seekLE(&key, probe_ts);
+        if (le) |i| {
+            try testing.expect(it.valid());
+            try testing.expectEqual(model.items[i].ts, it.entry().ts);
+        } else try testing.expect(!it.valid());
+    }
+}
+
+test "skiplist: concurrent readers see a consistent order while one writer inserts" {
+    var list = try SkipList.init(testing.allocator, 7);
+    defer list.deinit();
+    var stop = std.atomic.Value(bool).init(false);
+
+    const Reader = struct {
+        fn run(l: *const SkipList, s: *std.atomic.Value(bool), failures: *std.atomic.Value(u32)) void {
+            while (!s.load(.acquire)) {
+                var it = l.iterator();
+                it.seekToFirst();
+                var previous: ?*Node = null;
+                while (it.valid()) : (it.next()) {
+                    if (previous) |p| {
+                        if (types.compareInternal(p.key(), p.ts, it.entry().key(), it.entry().ts) != .lt) {
+                            _ = failures.fetchAdd(1, .monotonic);
+                        }
+                    }
+                    previous = it.entry();
+                }
+            }
+        }
+    };
+    var failures = std.atomic.Value(u32).init(0);
+    var threads: [3]std.Thread = undefined;
+    for (&threads) |*t| t.* = try std.Thread.spawn(.{}, Reader.run, .{ &list, &stop, &failures });
+    var prng = std.Random.DefaultPrng.init(3);
+    for (0..20_000) |i| {
+        var key: [8]u8 = undefined;
+        std.mem.writeInt(u64, &key, prng.random().int(u64), .big);
+        _ = try list.insert(&key, i + 1, .put, "v");
+    }
+    stop.store(true, .release);
+    for (threads) |t| t.join();
+    try testing.expectEqual(@as(u32, 0), failures.load(.monotonic));
+    try testing.expectEqual(@as(u64, 20_000), list.entry_count.load(.monotonic));
+}
+
+test "skiplist: dead nodes are skipped by get" {
+    var list = try SkipList.init(testing.allocator, 1);
+    defer list.deinit();
+    _ = try list.insert("k", 1, .put, "old");
+    const newer = try list.insert("k", 2, .put, "new");
+    try testing.expectEqualStrings("new", list.get("k", 10).?.value());
+    newer.dead.store(true, .release);
+    try testing.expectEqualStrings("old", list.get("k", 10).?.value());
+}
+
+test "memtable: reference counting and timestamp range" {
+    const table = try Memtable.create(testing.allocator, 1, 42);
+    try table.put("x", 10, .put, "1");
+    try table.put("y", 11, .put, "2");
+    try testing.expectEqual(@as(Timestamp, 10), table.min_ts.load(.monotonic));
+    try testing.expectEqual(@as(Timestamp, 11), table.max_ts.load(.monotonic));
+    try testing.expectEqual(@as(?Timestamp, 11), table.newestTimestamp("y"));
+    const extra = table.ref();
+    table.unref();
+    try testing.expectEqualStrings("1", extra.get("x", 10).?.value());
+    extra.unref();
+}
+
+test "arena: oversized allocations get their own chunk" {
+    var arena = Arena.init(testing.allocator);
+    defer arena.deinit();
+    _ = try arena.alloc(10, 8);
+    _ = try arena.alloc(Arena.chunk_size_bytes * 2, 8);
+    _ = try arena.alloc(10, 8);
+    try testing.expect(arena.reservedBytes() >= Arena.chunk_size_bytes * 3);
+}
