@@ -18,6 +18,7 @@
  *   engine.
  * - Byte ranges are (pointer, length). A null pointer with length 0 means "absent" where a
  *   range is optional (scan bounds); a non-null pointer with length 0 is the empty string.
+ *   A value (put) of length 0 is the empty value whatever the pointer.
  * - Thread safety: a pgz_db may be used from any number of threads at once. A pgz_txn or
  *   pgz_iter must be used by one thread at a time. pgz_close waits for calls in flight on
  *   other threads; using a handle after pgz_close returns gives PGZ_CLOSED.

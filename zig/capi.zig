@@ -190,6 +190,12 @@ fn slice(ptr: ?[*]const u8, len: usize) ?[]const u8 {
     return p[0..len];
 }
 
+/// A value: (null, 0) is the empty value, since callers may pass empty arrays as null.
+fn valueSlice(ptr: ?[*]const u8, len: usize) ?[]const u8 {
+    if (len == 0) return &[_]u8{};
+    return slice(ptr, len);
+}
+
 /// Per-thread buffer for values on their way to a caller's buffer (no allocation per get).
 threadlocal var scratch: std.ArrayList(u8) = .empty;
 
@@ -351,7 +357,7 @@ export fn pgz_put(handle: ?*anyopaque, key_ptr: ?[*]const u8, key_len: usize, va
     const entered = enterDb(handleId(handle)) orelse return closedHandle("database");
     defer entered.leave();
     const key = slice(key_ptr, key_len) orelse return failWith(.invalid_argument, "key must not be null", .{});
-    const value = slice(value_ptr, value_len) orelse return failWith(.invalid_argument, "value must not be null", .{});
+    const value = valueSlice(value_ptr, value_len) orelse return failWith(.invalid_argument, "value must not be null", .{});
     entered.entry.db.put(key, value) catch |err| return fail(err);
     return ok;
 }
@@ -415,7 +421,7 @@ export fn pgz_txn_put(handle: ?*anyopaque, key_ptr: ?[*]const u8, key_len: usize
     const entered = enterTxn(handleId(handle)) orelse return closedHandle("transaction");
     defer entered.db.leave();
     const key = slice(key_ptr, key_len) orelse return failWith(.invalid_argument, "key must not be null", .{});
-    const value = slice(value_ptr, value_len) orelse return failWith(.invalid_argument, "value must not be null", .{});
+    const value = valueSlice(value_ptr, value_len) orelse return failWith(.invalid_argument, "value must not be null", .{});
     entered.txn.txn.write(key, value) catch |err| return fail(err);
     return ok;
 }

@@ -3,7 +3,7 @@
 //! its record is durable (and, before that, every value-log byte the record points to).
 //!
 //! Segment layout (little-endian):
-//!   header, 32 bytes: magic u64 "PGZWAL\x00\x01", format_version u32, reserved u32 (0),
+//!   header, 32 bytes: magic u64 "PGZWAL\x00\x01", format_version u32, flags u32,
 //!                     segment number u64, previous segment number u64 (0 for none)
 //!                     -- the header is followed by its CRC32C u32 and 4 zero bytes (40 bytes)
 //!   records:          crc32c u32 (of the next 4 bytes and the payload), payload_len u32, payload
@@ -12,6 +12,10 @@
 //!                     (value: inline bytes for put, a 20-byte ValuePointer for put_pointer,
 //!                     empty for delete)
 //! The chain of previous-segment numbers lets recovery notice a missing segment.
+//! Flags: bit 0 (`flag_synced_commits`) — commits in this segment were acknowledged only
+//! after the value log and this log were synced, so every record that reached the disk
+//! points only at durable values; without it (sync modes normal and off) a power loss can
+//! leave a record whose values were lost, which recovery then treats as the end of the log.
 
 const std = @import("std");
 const assert = std.debug.assert;
@@ -143,16 +147,19 @@ pub fn decodeCommit(payload: []const u8) ?CommitRecord {
     return .{ .ts = ts, .op_count = op_count, .ops_bytes = ops_bytes };
 }
 
-fn encodeHeader(out: *[header_size_bytes]u8, number: FileNumber, previous: FileNumber) void {
+pub const flag_synced_commits: u32 = 1;
+
+fn encodeHeader(out: *[header_size_bytes]u8, number: FileNumber, previous: FileNumber, flags: u32) void {
     @memset(out, 0);
     std.mem.writeInt(u64, out[0..8], magic, .little);
     std.mem.writeInt(u32, out[8..12], format_version, .little);
+    std.mem.writeInt(u32, out[12..16], flags, .little);
     std.mem.writeInt(u64, out[16..24], number, .little);
     std.mem.writeInt(u64, out[24..32], previous, .little);
     std.mem.writeInt(u32, out[32..36], crc32c.crc32c(out[0..32]), .little);
 }
 
-pub const SegmentHeader = struct { number: FileNumber, previous: FileNumber };
+pub const SegmentHeader = struct { number: FileNumber, previous: FileNumber, flags: u32 };
 
 fn decodeHeader(bytes: *const [header_size_bytes]u8, path: []const u8) (types.CorruptionError || error{UnsupportedFormat})!SegmentHeader {
     if (std.mem.readInt(u64, bytes[0..8], .little) != magic) return types.corruption(path, 0, "not a commit-log segment (bad magic)", .{});
@@ -162,7 +169,11 @@ fn decodeHeader(bytes: *const [header_size_bytes]u8, path: []const u8) (types.Co
         types.setErrorMessage("{s}: commit-log format version {d} is newer than this build understands ({d}); upgrade pgz", .{ path, version, format_version });
         return error.UnsupportedFormat;
     }
-    return .{ .number = std.mem.readInt(u64, bytes[16..24], .little), .previous = std.mem.readInt(u64, bytes[24..32], .little) };
+    return .{
+        .number = std.mem.readInt(u64, bytes[16..24], .little),
+        .previous = std.mem.readInt(u64, bytes[24..32], .little),
+        .flags = std.mem.readInt(u32, bytes[12..16], .little),
+    };
 }
 
 /// The segment being appended to.
@@ -176,14 +187,14 @@ pub const Writer = struct {
     path_len: usize = 0,
 
     /// Creates a new segment, writes its header and makes it and its directory entry durable.
-    pub fn create(fs: io.Fs, number: FileNumber, previous: FileNumber) types.Error!Writer {
+    pub fn create(fs: io.Fs, number: FileNumber, previous: FileNumber, flags: u32) types.Error!Writer {
         var writer = Writer{ .file = undefined, .number = number, .end_offset = header_size_bytes, .synced_offset = header_size_bytes };
         const segment_path = segmentPath(&writer.path_buffer, number);
         writer.path_len = segment_path.len;
         writer.file = try fs.open(segment_path, .{ .create = true, .exclusive = true });
         errdefer writer.file.close();
         var header: [header_size_bytes]u8 = undefined;
-        encodeHeader(&header, number, previous);
+        encodeHeader(&header, number, previous, flags);
         try writer.file.pwriteAll(&header, 0);
         try writer.file.sync();
         try fs.syncDir("wal");
@@ -234,6 +245,8 @@ pub const Reader = struct {
     file: io.File,
     header: SegmentHeader,
     offset: u64,
+    /// Where the record last returned by `next` starts.
+    record_offset: u64 = 0,
     file_size: u64,
     buffer: std.ArrayList(u8) = .empty,
     allocator: std.mem.Allocator,
@@ -299,6 +312,7 @@ pub const Reader = struct {
             // A CRC-valid record that does not decode was written by a buggy or newer build.
             return types.corruption(self.path(), start, "commit record fails validation", .{});
         };
+        self.record_offset = start;
         self.offset = start + record_header_size_bytes + payload_len;
         return .{ .record = record };
     }
@@ -340,7 +354,7 @@ test "segment: append, read back, torn tail detected at the right offset" {
     const fs = sim.fs();
     try fs.makeDir("wal");
 
-    var writer = try Writer.create(fs, 9, 0);
+    var writer = try Writer.create(fs, 9, 0, flag_synced_commits);
     var buffer: std.ArrayList(u8) = .empty;
     defer buffer.deinit(testing.allocator);
     var ends: [5]u64 = undefined;
@@ -364,6 +378,7 @@ test "segment: append, read back, torn tail detected at the right offset" {
     var reader = try Reader.open(testing.allocator, fs, 9);
     defer reader.close();
     try testing.expectEqual(@as(FileNumber, 9), reader.header.number);
+    try testing.expectEqual(flag_synced_commits, reader.header.flags);
     var seen: u64 = 0;
     while (true) {
         switch (try reader.next()) {
@@ -386,7 +401,7 @@ test "segment: a flipped bit makes the record invalid, never a wrong record" {
     defer sim.deinit();
     const fs = sim.fs();
     try fs.makeDir("wal");
-    var writer = try Writer.create(fs, 1, 0);
+    var writer = try Writer.create(fs, 1, 0, 0);
     var buffer: std.ArrayList(u8) = .empty;
     defer buffer.deinit(testing.allocator);
     try encodeCommit(testing.allocator, &buffer, 5, &.{.{ .kind = .put, .key = "k", .value = "v" }});
@@ -413,7 +428,7 @@ test "segment header: bad magic, bad CRC and newer version are refused" {
     defer sim.deinit();
     const fs = sim.fs();
     try fs.makeDir("wal");
-    var writer = try Writer.create(fs, 2, 1);
+    var writer = try Writer.create(fs, 2, 1, 0);
     writer.close();
     sim.flipBit("wal/00000002.log", 0, 0);
     try testing.expectError(error.Corruption, Reader.open(testing.allocator, fs, 2));
@@ -423,7 +438,7 @@ test "segment header: bad magic, bad CRC and newer version are refused" {
     sim.flipBit("wal/00000002.log", 20, 3);
 
     var header: [header_size_bytes]u8 = undefined;
-    encodeHeader(&header, 2, 1);
+    encodeHeader(&header, 2, 1, 0);
     std.mem.writeInt(u32, header[8..12], format_version + 1, .little);
     std.mem.writeInt(u32, header[32..36], crc32c.crc32c(header[0..32]), .little);
     const file = try fs.open("wal/00000002.log", .{});

@@ -181,12 +181,20 @@ pub const Db = struct {
             try self.value_log.openSealed(segment);
         }
 
+        // The newest segment may end in a torn tail: find where its valid records end,
+        // never below what the manifest recorded as durable.
+        var newest_end: u64 = 0;
+        if (newest_segment) |segment| {
+            const synced_end = if (state.segments.get(segment)) |s| s.synced_end else 0;
+            newest_end = try self.value_log.scanValidEnd(segment, @max(synced_end, vlog.header_size_bytes));
+        }
+
         // Commit log replay into a recovery memtable.
         const replay_seed = state.next_file_number;
         const recovered = try memtable.Memtable.create(allocator, 0, replay_seed);
         defer recovered.unref();
-        var referenced_end: std.AutoHashMapUnmanaged(SegmentId, u64) = .empty;
-        defer referenced_end.deinit(allocator);
+        var referenced: std.AutoHashMapUnmanaged(SegmentId, void) = .empty;
+        defer referenced.deinit(allocator);
         var max_ts = state.max_ts;
         var last_replayed_ts: Timestamp = 0;
         var first_replayed: FileNumber = 0;
@@ -201,62 +209,57 @@ pub const Db = struct {
             }
             if (first_replayed == 0) first_replayed = segment;
             last_replayed = segment;
-            while (true) {
-                switch (try reader.next()) {
+            const synced_commits = reader.header.flags & commit_log.flag_synced_commits != 0;
+            replay: while (true) {
+                const next = try reader.next();
+                const record = switch (next) {
                     .end => break,
                     .invalid => |offset| {
                         if (!is_last) return types.corruption(reader.path(), offset, "damaged commit record in a segment that is not the last", .{});
                         // A torn tail: the commits in it were never acknowledged.
-                        const file = try fs.open(reader.path(), .{});
-                        defer file.close();
-                        try file.truncate(offset);
-                        try file.sync();
+                        try truncateWal(fs, reader.path(), offset);
                         break;
                     },
-                    .record => |record| {
-                        if (record.ts <= last_replayed_ts) {
-                            return types.corruption(reader.path(), reader.offset, "commit timestamps go backwards ({d} after {d})", .{ record.ts, last_replayed_ts });
-                        }
-                        last_replayed_ts = record.ts;
-                        if (record.ts <= state.flushed_ts) continue;
-                        var ops = record.ops();
-                        while (ops.next()) |op| {
-                            if (op.kind == .put_pointer) {
-                                const pointer = types.ValuePointer.decode(op.value[0..types.ValuePointer.encoded_size_bytes]);
-                                const end = pointer.offset + vlog.recordSize(op.key.len, pointer.size);
-                                const entry = try referenced_end.getOrPut(allocator, pointer.segment);
-                                if (!entry.found_existing) entry.value_ptr.* = 0;
-                                entry.value_ptr.* = @max(entry.value_ptr.*, end);
-                                recovered.notePointer(pointer.segment);
-                            }
-                            try recovered.put(op.key, record.ts, op.kind, op.value);
-                        }
-                        max_ts = @max(max_ts, record.ts);
-                    },
+                    .record => |r| r,
+                };
+                if (record.ts <= last_replayed_ts) {
+                    return types.corruption(reader.path(), reader.record_offset, "commit timestamps go backwards ({d} after {d})", .{ record.ts, last_replayed_ts });
                 }
+                last_replayed_ts = record.ts;
+                if (record.ts <= state.flushed_ts) continue;
+                // Every value pointer must land inside the value log as recovered.
+                var check_ops = record.ops();
+                while (check_ops.next()) |op| {
+                    if (op.kind != .put_pointer) continue;
+                    const pointer = types.ValuePointer.decode(op.value[0..types.ValuePointer.encoded_size_bytes]);
+                    const end = pointer.offset + vlog.recordSize(op.key.len, pointer.size);
+                    const available = if (pointer.segment == newest_segment) newest_end else self.value_log.segmentEnd(pointer.segment) orelse 0;
+                    if (end <= available) continue;
+                    if (!synced_commits and is_last) {
+                        // Written without syncs (sync mode normal or off) and cut by a power
+                        // loss: this commit and the ones after it were not durable.
+                        try truncateWal(fs, reader.path(), reader.record_offset);
+                        break :replay;
+                    }
+                    var path_buffer: [64]u8 = undefined;
+                    return types.corruption(vlog.segmentPath(&path_buffer, pointer.segment), available, "a commit in {s} at offset {d} points to a value at {d}..{d}, past the end of the value log", .{ reader.path(), reader.record_offset, pointer.offset, end });
+                }
+                var ops = record.ops();
+                while (ops.next()) |op| {
+                    if (op.kind == .put_pointer) {
+                        const pointer = types.ValuePointer.decode(op.value[0..types.ValuePointer.encoded_size_bytes]);
+                        try referenced.put(allocator, pointer.segment, {});
+                        recovered.notePointer(pointer.segment);
+                    }
+                    try recovered.put(op.key, record.ts, op.kind, op.value);
+                }
+                max_ts = @max(max_ts, record.ts);
             }
         }
 
-        // Every pointer must land inside a segment as it is on disk.
-        var ref_it = referenced_end.iterator();
-        while (ref_it.next()) |entry| {
-            const segment = entry.key_ptr.*;
-            var path_buffer: [64]u8 = undefined;
-            if (segment == newest_segment) continue;
-            const end = self.value_log.segmentEnd(segment) orelse
-                return types.corruption(vlog.segmentPath(&path_buffer, segment), 0, "committed values point into this value-log segment, which is missing", .{});
-            if (entry.value_ptr.* > end) return types.corruption(vlog.segmentPath(&path_buffer, segment), end, "committed values point past the end of the segment (to {d})", .{entry.value_ptr.*});
-        }
-        // The newest segment: cut a torn tail, never below what is referenced or synced.
         var appender: vlog.Appender = undefined;
         if (newest_segment) |segment| {
-            const synced_end = if (state.segments.get(segment)) |s| s.synced_end else 0;
-            const needed = @max(synced_end, referenced_end.get(segment) orelse 0);
-            appender = try self.value_log.recoverAppender(segment, @max(needed, vlog.header_size_bytes));
-            if (needed > appender.endOffset()) {
-                var path_buffer: [64]u8 = undefined;
-                return types.corruption(vlog.segmentPath(&path_buffer, segment), appender.endOffset(), "committed values point past the recovered end of the value log (to {d})", .{needed});
-            }
+            appender = try self.value_log.recoverAppender(segment, newest_end);
         } else {
             const number = state.next_file_number;
             state.next_file_number += 1;
@@ -269,12 +272,13 @@ pub const Db = struct {
         };
 
         // Remove what the manifest does not name (leftovers of interrupted work).
-        try self.removeStrayFiles(&listing, &state, &referenced_end, appender.id(), manifest_log.number);
+        try self.removeStrayFiles(&listing, &state, &referenced, appender.id(), manifest_log.number);
 
         // A new commit-log segment for new commits.
         const wal_number = state.next_file_number;
         state.next_file_number += 1;
-        var wal = try commit_log.Writer.create(fs, wal_number, last_replayed);
+        const wal_flags: u32 = if (self.options.sync_mode == .full) commit_log.flag_synced_commits else 0;
+        var wal = try commit_log.Writer.create(fs, wal_number, last_replayed, wal_flags);
         var wal_owned = true;
         errdefer if (wal_owned) wal.close();
 
@@ -308,7 +312,7 @@ pub const Db = struct {
         }
     }
 
-    fn removeStrayFiles(self: *Db, listing: *const Listing, state: *const manifest.State, referenced: *const std.AutoHashMapUnmanaged(SegmentId, u64), active_segment: SegmentId, manifest_number: FileNumber) Error!void {
+    fn removeStrayFiles(self: *Db, listing: *const Listing, state: *const manifest.State, referenced: *const std.AutoHashMapUnmanaged(SegmentId, void), active_segment: SegmentId, manifest_number: FileNumber) Error!void {
         const fs = self.fs;
         var path_buffer: [64]u8 = undefined;
         for (listing.sst.items) |number| {
@@ -330,6 +334,13 @@ pub const Db = struct {
         for (listing.manifests.items) |number| {
             if (number != manifest_number) try deleteIfPresent(fs, manifest.manifestPath(&path_buffer, number));
         }
+    }
+
+    fn truncateWal(fs: io.Fs, path: []const u8, offset: u64) Error!void {
+        const file = try fs.open(path, .{});
+        defer file.close();
+        try file.truncate(offset);
+        try file.sync();
     }
 
     fn deleteIfPresent(fs: io.Fs, path: []const u8) Error!void {
@@ -450,6 +461,11 @@ pub const Db = struct {
         txn.state = .committing;
         _ = self.async_in_flight.fetchAdd(1, .monotonic);
         self.committer.submit(&pending.request);
+    }
+
+    /// Inline mode: processes the commits queued so far as group commits (in threaded mode
+    /// the committer thread does this by itself).
+    pub fn runQueuedCommits(self: *Db) void {
         if (!self.options.lsm.background_threads) self.committer.runQueued();
     }
 
@@ -533,6 +549,7 @@ pub const Db = struct {
     /// Moves finished asynchronous commits into `out`; returns how many. Re-arms the
     /// notification first, so a completion arriving meanwhile notifies again.
     pub fn takeCompletions(self: *Db, out: []CompletionRecord) usize {
+        self.runQueuedCommits();
         self.notify_pending.store(false, .release);
         self.completion_mutex.lock();
         defer self.completion_mutex.unlock();

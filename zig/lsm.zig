@@ -896,7 +896,7 @@ pub const Lsm = struct {
     fn failBackground(self: *Lsm, err: types.Error) void {
         self.mutex.lock();
         defer self.mutex.unlock();
-        if (self.background_error == null) {
+        if (self.background_error == null and err != error.Poisoned) {
             self.background_error = err;
             const message = types.errorMessage();
             const len = @min(message.len, self.background_error_message.len);
@@ -942,8 +942,10 @@ pub const Lsm = struct {
         }
     }
 
-    /// Writes the oldest immutable memtable to an L0 table and installs it.
+    /// Writes the oldest immutable memtable to an L0 table and installs it. A failure
+    /// stops further background work and writes until reopen.
     fn flushOldest(self: *Lsm) types.Error!void {
+        errdefer |err| self.failBackground(err);
         const started = std.time.nanoTimestamp();
         const imm, const next_wal_segment = blk: {
             self.mutex.lock();
@@ -1292,6 +1294,7 @@ pub const Lsm = struct {
     }
 
     fn runCompaction(self: *Lsm, compaction: *Compaction) types.Error!void {
+        errdefer |err| self.failBackground(err);
         const started = std.time.nanoTimestamp();
         _ = self.counters.compaction_running.fetchAdd(1, .monotonic);
         defer _ = self.counters.compaction_running.fetchSub(1, .monotonic);
@@ -1320,10 +1323,10 @@ pub const Lsm = struct {
             try children.append(self.allocator, try TableIterator.create(self.allocator, table, false));
         };
         const owned_children = try children.toOwnedSlice(self.allocator);
-        var merged = iterator.Merging.init(self.allocator, owned_children, .forward) catch |err| {
+        var merged = iterator.Merging.init(self.allocator, owned_children, .forward) catch {
             for (owned_children) |c| c.deinit();
             self.allocator.free(owned_children);
-            return err;
+            return error.OutOfMemory;
         };
         defer merged.deinit();
         try merged.seekToStart();

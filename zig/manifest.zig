@@ -450,6 +450,10 @@ pub const Manifest = struct {
     /// Checkpoint when the log passes this size.
     checkpoint_size_bytes: u64,
     buffer: std.ArrayList(u8) = .empty,
+    /// A write or sync failed: what is on disk after the last good record is unknown (a
+    /// later append could land behind a record that never became durable), so nothing more
+    /// is appended until the database is reopened.
+    failed: bool = false,
 
     pub const default_checkpoint_size_bytes: u64 = 4 * 1024 * 1024;
 
@@ -518,6 +522,11 @@ pub const Manifest = struct {
     /// (the caller validates by applying first); it is used for a checkpoint when the log is
     /// too long.
     pub fn logEdit(self: *Manifest, edit: VersionEdit, state: *State) types.Error!void {
+        if (self.failed) {
+            types.setErrorMessage("an earlier manifest write failed; reopen the database", .{});
+            return error.Poisoned;
+        }
+        errdefer self.failed = true;
         try self.appendRecord(edit);
         try self.file.sync();
         if (self.end_offset >= self.checkpoint_size_bytes) try self.checkpoint(state);

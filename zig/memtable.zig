@@ -25,7 +25,10 @@ pub const Arena = struct {
     chunk_used_bytes: usize = 0,
     allocated_bytes: usize = 0,
 
+    /// Chunks start small (a transaction's few writes should not cost a large block) and
+    /// double up to this size.
     pub const chunk_size_bytes = 256 * 1024;
+    const first_chunk_size_bytes = 4 * 1024;
 
     pub fn init(backing: std.mem.Allocator) Arena {
         return .{ .backing = backing };
@@ -49,7 +52,11 @@ pub const Arena = struct {
             }
         }
         // Oversized requests get a chunk of their own, so a big value never wastes a chunk.
-        const chunk_bytes = @max(chunk_size_bytes, size_bytes);
+        const next_regular = if (self.chunks.items.len == 0)
+            first_chunk_size_bytes
+        else
+            @min(chunk_size_bytes, self.chunks.items[self.chunks.items.len - 1].len * 2);
+        const chunk_bytes = @max(next_regular, size_bytes);
         const chunk = try self.backing.alignedAlloc(u8, .@"16", chunk_bytes);
         errdefer self.backing.free(chunk);
         try self.chunks.append(self.backing, chunk);
@@ -548,5 +555,5 @@ test "arena: oversized allocations get their own chunk" {
     _ = try arena.alloc(10, 8);
     _ = try arena.alloc(Arena.chunk_size_bytes * 2, 8);
     _ = try arena.alloc(10, 8);
-    try testing.expect(arena.reservedBytes() >= Arena.chunk_size_bytes * 3);
+    try testing.expect(arena.reservedBytes() >= Arena.chunk_size_bytes * 2);
 }

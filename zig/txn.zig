@@ -640,13 +640,17 @@ pub const Committer = struct {
         };
         self.dirty = false;
         const number = self.lsm.newFileNumber();
-        const fresh = commit_log.Writer.create(self.fs, number, self.wal.number) catch |err| {
+        const fresh = commit_log.Writer.create(self.fs, number, self.wal.number, self.walFlags()) catch |err| {
             self.poison(err, "creating a commit-log segment failed");
             return err;
         };
         self.wal.close();
         self.wal = fresh;
         try self.lsm.rotateMemtable(number, self.appender.id(), self.appender.synced_offset);
+    }
+
+    pub fn walFlags(self: *const Committer) u32 {
+        return if (self.options.sync_mode == .full) commit_log.flag_synced_commits else 0;
     }
 
     fn rotateVlog(self: *Committer) types.Error!void {
@@ -857,30 +861,33 @@ pub const Committer = struct {
         self.appender = fresh;
     }
 
+    /// Values first, then the commit records that point to them: in full mode the value log
+    /// is synced before the records are even written, so no record can reach the disk
+    /// (written back early by the OS) ahead of the values it names.
     fn writeAndSync(self: *Committer) types.Error!void {
+        const started = std.time.nanoTimestamp();
+        const full = self.options.sync_mode == .full;
         self.appender.writePending() catch |err| {
             self.poison(err, "value-log write failed");
+            return err;
+        };
+        if (full and self.appender.needsSync()) self.appender.sync() catch |err| {
+            self.poison(err, "value-log sync failed");
             return err;
         };
         self.wal.append(self.wal_buffer.items) catch |err| {
             self.poison(err, "commit-log write failed");
             return err;
         };
-        switch (self.options.sync_mode) {
-            .full => {
-                const started = std.time.nanoTimestamp();
-                if (self.appender.needsSync()) self.appender.sync() catch |err| {
-                    self.poison(err, "value-log sync failed");
-                    return err;
-                };
-                self.wal.sync() catch |err| {
-                    self.poison(err, "commit-log sync failed");
-                    return err;
-                };
-                self.noteSync(started);
-            },
-            .normal, .off => self.dirty = true,
+        if (!full) {
+            self.dirty = true;
+            return;
         }
+        self.wal.sync() catch |err| {
+            self.poison(err, "commit-log sync failed");
+            return err;
+        };
+        self.noteSync(started);
     }
 
     /// Makes the group visible and, while serializable transactions are live, remembers

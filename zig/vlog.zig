@@ -217,18 +217,18 @@ pub const ValueLog = struct {
         self.allocator.destroy(segment);
     }
 
-    /// Recovers a segment after a crash and returns an Appender continuing it: scans records
-    /// from `scan_from` (a record boundary known to be good, at least the header size) to the
-    /// last record whose CRC checks, and truncates what follows (a torn tail). Records before
-    /// `scan_from` are not touched even if damaged; reads of them report corruption.
-    pub fn recoverAppender(self: *ValueLog, id: SegmentId, scan_from: u64) types.Error!Appender {
+    /// After a crash: the end of the last record whose CRC checks, scanning from
+    /// `scan_from` (a record boundary known to be good, at least the header size). Records
+    /// before `scan_from` are not checked (reads of a damaged one report corruption). The
+    /// file is not changed.
+    pub fn scanValidEnd(self: *ValueLog, id: SegmentId, scan_from: u64) types.Error!u64 {
         const segment = try self.openSegment(id);
-        errdefer self.closeSegment(segment);
+        defer self.closeSegment(segment);
         const file_size = segment.end_offset;
         var offset: u64 = @max(scan_from, header_size_bytes);
         if (offset > file_size) {
             var path_buffer: [64]u8 = undefined;
-            return types.corruption(segmentPath(&path_buffer, id), file_size, "segment ends before offset {d}, which holds committed values", .{offset});
+            return types.corruption(segmentPath(&path_buffer, id), file_size, "segment ends before offset {d}, which was recorded as durable", .{offset});
         }
         var buffer: std.ArrayList(u8) = .empty;
         defer buffer.deinit(self.allocator);
@@ -246,14 +246,27 @@ pub const ValueLog = struct {
             if (crc != std.mem.readInt(u32, header[0..4], .little)) break;
             offset += record_header_size_bytes + body_len;
         }
-        if (offset != file_size) {
-            try segment.file.truncate(offset);
+        return offset;
+    }
+
+    /// Continues a segment after a crash: cuts it at `end` (from `scanValidEnd`, or further
+    /// when committed records reach beyond) and returns an Appender for it.
+    pub fn recoverAppender(self: *ValueLog, id: SegmentId, end: u64) types.Error!Appender {
+        assert(end >= header_size_bytes);
+        const segment = try self.openSegment(id);
+        errdefer self.closeSegment(segment);
+        if (end > segment.end_offset) {
+            var path_buffer: [64]u8 = undefined;
+            return types.corruption(segmentPath(&path_buffer, id), segment.end_offset, "segment ends before offset {d}, which holds committed values", .{end});
+        }
+        if (end != segment.end_offset) {
+            try segment.file.truncate(end);
             try segment.file.sync();
         }
-        segment.end_offset = offset;
+        segment.end_offset = end;
         segment.appending = true;
         try self.register(segment);
-        return .{ .log = self, .segment = segment, .pending_offset = offset, .synced_offset = offset };
+        return .{ .log = self, .segment = segment, .pending_offset = end, .synced_offset = end };
     }
 
     /// Creates a new segment (number chosen by the caller from the file counter) and returns
@@ -437,9 +450,9 @@ test "value log: recovery truncates a torn tail and keeps every synced record" {
     sim.crash(.torn_prefix);
     var vlog = ValueLog.init(testing.allocator, fs, .{});
     defer vlog.deinit();
-    var appender = try vlog.recoverAppender(4, header_size_bytes);
+    const end = try vlog.scanValidEnd(4, header_size_bytes);
+    var appender = try vlog.recoverAppender(4, end);
     defer appender.seal();
-    const end = appender.endOffset();
     try testing.expect(end >= synced_end);
     var out: std.ArrayList(u8) = .empty;
     defer out.deinit(testing.allocator);
