@@ -979,3 +979,247 @@ test "db: transactions apply atomically; snapshot isolation; conflicts" {
     try testing.expectError(error.Conflict, db.commit(t2));
     try expectValue(db, "x", "1");
 }
+
+fn dirFiles(sim: *io.SimFs, dir: []const u8, suffix: []const u8) !std.ArrayList(FileNumber) {
+    var names: std.ArrayList([]u8) = .empty;
+    defer {
+        for (names.items) |n| testing.allocator.free(n);
+        names.deinit(testing.allocator);
+    }
+    try sim.fs().list(testing.allocator, dir, &names);
+    var numbers: std.ArrayList(FileNumber) = .empty;
+    for (names.items) |name| {
+        if (lsm_module.parseNumbered(name, suffix)) |n| try numbers.append(testing.allocator, n);
+    }
+    std.mem.sort(FileNumber, numbers.items, {}, std.sort.asc(FileNumber));
+    return numbers;
+}
+
+/// After a clean reopen the manifest names exactly the tables on disk.
+fn expectManifestMatchesDisk(db: *Db, sim: *io.SimFs) !void {
+    const live = try db.lsm.liveTableNumbers(testing.allocator);
+    defer testing.allocator.free(live);
+    std.mem.sort(FileNumber, live, {}, std.sort.asc(FileNumber));
+    var on_disk = try dirFiles(sim, "sst", ".sst");
+    defer on_disk.deinit(testing.allocator);
+    try testing.expectEqualSlices(FileNumber, live, on_disk.items);
+}
+
+test "db: sustained writes reach three levels, every key reads back, manifest equals disk" {
+    var sim = try io.SimFs.init(testing.allocator, 40);
+    defer sim.deinit();
+    var options = testOptions();
+    options.lsm.l0_compaction_trigger = 2;
+    options.lsm.level_size_multiplier = 4;
+    const memtable_bytes = options.lsm.memtable_size_bytes;
+    var prng = std.Random.DefaultPrng.init(40);
+    const random = prng.random();
+    const key_count = 3000;
+    var expected: [key_count]?u32 = @splat(null);
+    var value_buffer: [200]u8 = undefined;
+    var written_bytes: u64 = 0;
+    var db = try Db.open(testing.allocator, sim.fs(), options);
+    defer db.close();
+    var round: u32 = 0;
+    while (written_bytes < 20 * memtable_bytes) : (round += 1) {
+        const k = random.uintLessThan(u32, key_count);
+        var key_buffer: [16]u8 = undefined;
+        const key = std.fmt.bufPrint(&key_buffer, "k{d:0>6}", .{k}) catch unreachable;
+        if (random.uintLessThan(u32, 10) == 0) {
+            try db.delete(key);
+            expected[k] = null;
+        } else {
+            const tag = random.int(u32);
+            @memset(&value_buffer, @truncate(tag));
+            std.mem.writeInt(u32, value_buffer[0..4], tag, .little);
+            const len = 20 + tag % 180;
+            try db.put(key, value_buffer[0..len]);
+            expected[k] = tag;
+            written_bytes += key.len + len;
+        }
+        if (round == 4000) {
+            // Close and reopen in the middle.
+            db.close();
+            db = try Db.open(testing.allocator, sim.fs(), options);
+        }
+    }
+    var deepest: usize = 0;
+    for (db.lsm.levelStats(), 0..) |level, i| {
+        if (level.files > 0) deepest = i;
+    }
+    try testing.expect(deepest >= 2); // L0, L1 and L2 at least: three levels
+    var out: std.ArrayList(u8) = .empty;
+    defer out.deinit(testing.allocator);
+    for (0..2) |pass| {
+        for (expected, 0..) |maybe, k| {
+            var key_buffer: [16]u8 = undefined;
+            const key = std.fmt.bufPrint(&key_buffer, "k{d:0>6}", .{k}) catch unreachable;
+            const found = try db.get(key, &out);
+            if (maybe) |tag| {
+                try testing.expect(found);
+                try testing.expectEqual(tag, std.mem.readInt(u32, out.items[0..4], .little));
+                try testing.expectEqual(@as(usize, 20 + tag % 180), out.items.len);
+            } else try testing.expect(!found);
+        }
+        if (pass == 0) {
+            db.close();
+            db = try Db.open(testing.allocator, sim.fs(), options);
+            try expectManifestMatchesDisk(db, &sim);
+        }
+    }
+}
+
+test "db: after overwriting every large value twice and vacuuming, the value log is at most 1.5x live data" {
+    var sim = try io.SimFs.init(testing.allocator, 41);
+    defer sim.deinit();
+    var options = testOptions();
+    options.vlog_segment_size_bytes = 1024 * 1024;
+    const db = try Db.open(testing.allocator, sim.fs(), options);
+    defer db.close();
+    const value_size = 4000;
+    var value: [value_size]u8 = undefined;
+    const key_count = 600;
+    for (0..3) |generation| {
+        for (0..key_count) |k| {
+            var key_buffer: [16]u8 = undefined;
+            const key = std.fmt.bufPrint(&key_buffer, "big{d:0>5}", .{k}) catch unreachable;
+            @memset(&value, @intCast(generation * 50 + k % 50));
+            try db.put(key, &value);
+        }
+    }
+    try db.vacuum(null, null);
+    var vlog_bytes: u64 = 0;
+    var segments = try dirFiles(&sim, "vlog", ".vlog");
+    defer segments.deinit(testing.allocator);
+    for (segments.items) |segment| {
+        var path_buffer: [64]u8 = undefined;
+        vlog_bytes += try sim.fileSize(vlog.segmentPath(&path_buffer, segment));
+    }
+    const live_bytes: u64 = key_count * vlog.recordSize(8, value_size);
+    try testing.expect(vlog_bytes * 2 <= live_bytes * 3);
+    // And every value is the newest one.
+    var out: std.ArrayList(u8) = .empty;
+    defer out.deinit(testing.allocator);
+    for (0..key_count) |k| {
+        var key_buffer: [16]u8 = undefined;
+        const key = std.fmt.bufPrint(&key_buffer, "big{d:0>5}", .{k}) catch unreachable;
+        try testing.expect(try db.get(key, &out));
+        try testing.expectEqual(@as(u8, @intCast(100 + k % 50)), out.items[0]);
+    }
+}
+
+test "db: compaction keeps what a live snapshot reads and drops the rest" {
+    var sim = try io.SimFs.init(testing.allocator, 42);
+    defer sim.deinit();
+    const db = try Db.open(testing.allocator, sim.fs(), testOptions());
+    defer db.close();
+    try db.put("k", "v0");
+    const reader = try db.begin(.snapshot, true);
+    for (1..50) |i| {
+        var buffer: [8]u8 = undefined;
+        try db.put("k", std.fmt.bufPrint(&buffer, "v{d}", .{i}) catch unreachable);
+    }
+    try db.compact(null, null);
+    var out: std.ArrayList(u8) = .empty;
+    defer out.deinit(testing.allocator);
+    try testing.expect(try db.txnGet(reader, "k", false, &out));
+    try testing.expectEqualStrings("v0", out.items);
+    // Versions between the snapshot and the newest are kept only if a snapshot needs them;
+    // once the reader is gone, compaction leaves one version.
+    db.abort(reader);
+    try db.compact(null, null);
+    var entries: u64 = 0;
+    for (db.lsm.levelStats()) |level| _ = level;
+    {
+        var view = db.lsm.acquireView();
+        defer view.release();
+        for (view.version.levels) |tables| for (tables) |t| {
+            entries += t.meta.entry_count;
+        };
+    }
+    try testing.expectEqual(@as(u64, 1), entries);
+    try testing.expect(try db.get("k", &out));
+    try testing.expectEqualStrings("v49", out.items);
+}
+
+test "db: commit timestamps keep increasing across restarts" {
+    var sim = try io.SimFs.init(testing.allocator, 43);
+    defer sim.deinit();
+    var last: Timestamp = 0;
+    for (0..4) |round| {
+        const db = try Db.open(testing.allocator, sim.fs(), testOptions());
+        for (0..5) |_| {
+            const txn = try db.begin(.snapshot, false);
+            try db.txnPut(txn, "k", "v");
+            const ts = try db.commit(txn);
+            try testing.expect(ts > last);
+            last = ts;
+        }
+        if (round == 1) try db.flush();
+        db.close();
+        if (round == 2) sim.crash(.lose_unsynced);
+    }
+}
+
+test "db: damaged value-log record is reported with file and offset; other keys still read" {
+    var sim = try io.SimFs.init(testing.allocator, 44);
+    defer sim.deinit();
+    const big_a = [_]u8{'a'} ** 500;
+    const big_b = [_]u8{'b'} ** 500;
+    {
+        const db = try Db.open(testing.allocator, sim.fs(), testOptions());
+        defer db.close();
+        try db.put("a", &big_a);
+        try db.put("b", &big_b);
+    }
+    var segments = try dirFiles(&sim, "vlog", ".vlog");
+    defer segments.deinit(testing.allocator);
+    var path_buffer: [64]u8 = undefined;
+    const path = vlog.segmentPath(&path_buffer, segments.items[0]);
+    // The first record starts right after the header: damage its value.
+    sim.flipBit(path, vlog.header_size_bytes + vlog.record_header_size_bytes + 1 + 100, 3);
+    const db = try Db.open(testing.allocator, sim.fs(), testOptions());
+    defer db.close();
+    var out: std.ArrayList(u8) = .empty;
+    defer out.deinit(testing.allocator);
+    try testing.expectError(error.Corruption, db.get("a", &out));
+    try testing.expect(std.mem.indexOf(u8, types.errorMessage(), path) != null);
+    try testing.expect(try db.get("b", &out));
+    try testing.expectEqualSlices(u8, &big_b, out.items);
+}
+
+test "db: a put during a running compaction returns promptly; stalls are counted" {
+    var dir = testing.tmpDir(.{});
+    defer dir.cleanup();
+    var path_buffer: [std.fs.max_path_bytes]u8 = undefined;
+    const path = try dir.dir.realpath(".", &path_buffer);
+    var options = Options{};
+    options.lsm.memtable_size_bytes = 256 * 1024;
+    options.lsm.l0_compaction_trigger = 2;
+    options.lsm.level1_size_bytes = 512 * 1024;
+    options.lsm.compaction_bytes_per_second = 2 * 1024 * 1024; // slow compactions
+    options.sync_mode = .off;
+    const db = try Db.openPath(testing.allocator, path, options);
+    defer db.close();
+    var value: [1000]u8 = undefined;
+    var slowest_ns: u64 = 0;
+    var during_compaction: u64 = 0;
+    for (0..6000) |i| {
+        var key_buffer: [16]u8 = undefined;
+        const key = std.fmt.bufPrint(&key_buffer, "k{d:0>8}", .{i * 7919 % 6000}) catch unreachable;
+        @memset(&value, @truncate(i));
+        const compacting = db.lsm.counters.compaction_running.load(.monotonic) > 0;
+        const before_stalls = db.lsm.counters.stall_count.load(.monotonic) + db.lsm.counters.slowdown_count.load(.monotonic);
+        const started = std.time.nanoTimestamp();
+        try db.put(key, &value);
+        const elapsed: u64 = @intCast(std.time.nanoTimestamp() - started);
+        const stalled = db.lsm.counters.stall_count.load(.monotonic) + db.lsm.counters.slowdown_count.load(.monotonic) > before_stalls;
+        if (compacting and !stalled) {
+            during_compaction += 1;
+            slowest_ns = @max(slowest_ns, elapsed);
+        }
+    }
+    // Puts overlapped compactions, and those that were not told to wait did not wait on it.
+    try testing.expect(during_compaction > 0);
+    try testing.expect(slowest_ns < 200 * std.time.ns_per_ms);
+}
