@@ -191,7 +191,7 @@ pub const Db = struct {
 
         // Commit log replay into a recovery memtable.
         const replay_seed = state.next_file_number;
-        const recovered = try memtable.Memtable.create(allocator, 0, replay_seed);
+        const recovered = try memtable.Memtable.create(allocator, 0, replay_seed, self.options.lsm.memtable_size_bytes);
         defer recovered.unref();
         var referenced: std.AutoHashMapUnmanaged(SegmentId, void) = .empty;
         defer referenced.deinit(allocator);
@@ -771,6 +771,9 @@ pub const Db = struct {
                 .sync_latency_histogram = sync_hist[0..],
             },
             .visible_ts = self.oracle.visible(),
+            // False after a failed write, sync or background job: writes are refused until
+            // the database is reopened.
+            .writable = self.committer.poisoned == null and self.lsm.backgroundError() == null,
         };
         return std.json.Stringify.valueAlloc(allocator, stats, .{});
     }

@@ -378,7 +378,8 @@ pub const CommitCounters = struct {
     wal_bytes_written: std.atomic.Value(u64) = .init(0),
     vlog_bytes_written: std.atomic.Value(u64) = .init(0),
     user_bytes_written: std.atomic.Value(u64) = .init(0),
-    /// Cumulative counts per bucket (the last one counts everything above the bounds).
+    /// Observations per bucket, not cumulative (the last bucket counts everything above the
+    /// bounds).
     batch_size_histogram: [batch_size_buckets.len + 1]std.atomic.Value(u64) = @splat(.init(0)),
     sync_latency_histogram: [sync_latency_buckets_us.len + 1]std.atomic.Value(u64) = @splat(.init(0)),
 

@@ -1,7 +1,7 @@
 // Typed API over the engine's C ABI: Db, Txn, Iter. Arguments are checked before they cross
 // the boundary; native handles are released deterministically (close/abort, `using`), with
 // a finalizer as a safety net for handles a caller forgot.
-import { CString, JSCallback, toArrayBuffer, type Pointer } from "bun:ffi";
+import { JSCallback, toArrayBuffer, type Pointer } from "bun:ffi";
 import {
   ClosedError,
   ConflictError,
@@ -527,7 +527,14 @@ export class Txn implements Disposable {
 
 // ---------------------------------------------------------------- scans
 
-const iterBufferBytes = 64 * 1024;
+// Entries arrive through one shared buffer: fill() copies them out before it returns (and
+// the JavaScript thread runs one fill at a time), so a scan allocates no buffer of its own.
+// A scan's first fill asks for a few entries' worth and each later one for twice as much,
+// up to iterFillBytesMax: a short scan (a seek and a few nexts) does not decode and copy
+// hundreds of entries it never reads, and a long one still crosses the boundary rarely.
+const iterFillBytesFirst = 2 * 1024;
+const iterFillBytesMax = 64 * 1024;
+let iterBuffer = new Uint8Array(iterFillBytesMax);
 const usedOut = new BigUint64Array(1);
 const countOut = new Uint32Array(1);
 
@@ -535,7 +542,7 @@ export class Iter implements Disposable, IterableIterator<[Uint8Array, Uint8Arra
   #db: Db;
   #txn: Txn | null;
   #handle: number;
-  #buffer = new Uint8Array(iterBufferBytes);
+  #fillBytes = iterFillBytesFirst;
   #entries: [Uint8Array, Uint8Array][] = [];
   #next = 0;
   #done = false;
@@ -555,20 +562,25 @@ export class Iter implements Disposable, IterableIterator<[Uint8Array, Uint8Arra
     this.#entries = [];
     this.#next = 0;
     for (;;) {
-      const status = lib().pgz_iter_next(this.#handle as unknown as Pointer, this.#buffer, this.#buffer.length, usedOut, countOut);
+      const capacity = Math.min(this.#fillBytes, iterBuffer.length);
+      const status = lib().pgz_iter_next(this.#handle as unknown as Pointer, iterBuffer, capacity, usedOut, countOut);
       if (status === Status.bufferTooSmall) {
-        this.#buffer = new Uint8Array(Math.max(Number(usedOut[0]), this.#buffer.length * 2));
+        // One entry is larger than this fill's size: ask for at least that much from now on.
+        const needed = Number(usedOut[0]);
+        if (needed > iterBuffer.length) iterBuffer = new Uint8Array(Math.max(needed, iterBuffer.length * 2));
+        this.#fillBytes = Math.max(this.#fillBytes, needed);
         continue;
       }
       check(status);
       break;
     }
+    this.#fillBytes = Math.max(this.#fillBytes, Math.min(this.#fillBytes * 2, iterFillBytesMax));
     const count = countOut[0]!;
     if (count === 0) {
       this.#done = true;
       return;
     }
-    const buffer = this.#buffer;
+    const buffer = iterBuffer;
     const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     let pos = 0;
     for (let i = 0; i < count; i++) {
@@ -662,9 +674,6 @@ export interface EngineStats {
     sync_latency_histogram: number[];
   };
   visible_ts: number;
-}
-
-/** The engine library's version string. */
-export function engineVersion(): string {
-  return new CString(lib().pgz_version() as unknown as Pointer).toString();
+  /** False once a write, sync or background job failed: writes are refused until reopen. */
+  writable: boolean;
 }
