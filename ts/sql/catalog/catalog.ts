@@ -1,0 +1,116 @@
+// The catalog in memory: per-database maps of schemas, tables and sequences with name
+// lookups, and the cluster's databases and roles. A published catalog is never changed;
+// DDL works on a copy (see overlay.ts) that replaces it when its transaction commits.
+
+import { SqlError, SqlState } from "../errors.ts";
+import type { DatabaseDef, IndexDef, RoleDef, SchemaDef, SequenceDef, TableDef } from "./defs.ts";
+
+/** A relation found by name: a table, a sequence or an index. */
+export type Relation =
+  | { readonly kind: "table"; readonly table: TableDef }
+  | { readonly kind: "sequence"; readonly sequence: SequenceDef }
+  | { readonly kind: "index"; readonly table: TableDef; readonly index: IndexDef };
+
+export class DatabaseCatalog {
+  private relationsByName: Map<string, Relation> | null = null;
+  private schemasByName: Map<string, SchemaDef> | null = null;
+
+  constructor(
+    readonly database: DatabaseDef,
+    readonly schemas: Map<number, SchemaDef>,
+    readonly tables: Map<number, TableDef>,
+    readonly sequences: Map<number, SequenceDef>,
+  ) {}
+
+  /** A copy whose maps may be changed (the records themselves are shared). */
+  clone(): DatabaseCatalog {
+    return new DatabaseCatalog(this.database, new Map(this.schemas), new Map(this.tables), new Map(this.sequences));
+  }
+
+  /** Drops the name indexes after a change. */
+  invalidate(): void {
+    this.relationsByName = null;
+    this.schemasByName = null;
+  }
+
+  schemaByName(name: string): SchemaDef | undefined {
+    if (!this.schemasByName) {
+      this.schemasByName = new Map();
+      for (const schema of this.schemas.values()) this.schemasByName.set(schema.name, schema);
+    }
+    return this.schemasByName.get(name);
+  }
+
+  private relations(): Map<string, Relation> {
+    if (this.relationsByName) return this.relationsByName;
+    const map = new Map<string, Relation>();
+    for (const table of this.tables.values()) {
+      map.set(`${table.schema}.${table.name}`, { kind: "table", table });
+      for (const index of table.indexes) {
+        if (index.oid !== 0) map.set(`${table.schema}.${index.name}`, { kind: "index", table, index });
+      }
+    }
+    for (const sequence of this.sequences.values()) {
+      if (!sequence.internal) map.set(`${sequence.schema}.${sequence.name}`, { kind: "sequence", sequence });
+    }
+    this.relationsByName = map;
+    return map;
+  }
+
+  relation(schema: number, name: string): Relation | undefined {
+    return this.relations().get(`${schema}.${name}`);
+  }
+
+  table(schema: number, name: string): TableDef | undefined {
+    const relation = this.relation(schema, name);
+    return relation?.kind === "table" ? relation.table : undefined;
+  }
+
+  /** Every relation, for the system views. */
+  allRelations(): Iterable<Relation> {
+    return this.relations().values();
+  }
+}
+
+export class ClusterCatalog {
+  private rolesByName: Map<string, RoleDef> | null = null;
+  private databasesByName: Map<string, DatabaseDef> | null = null;
+
+  constructor(
+    readonly databases: Map<number, DatabaseDef>,
+    readonly roles: Map<number, RoleDef>,
+  ) {}
+
+  clone(): ClusterCatalog {
+    return new ClusterCatalog(new Map(this.databases), new Map(this.roles));
+  }
+
+  invalidate(): void {
+    this.rolesByName = null;
+    this.databasesByName = null;
+  }
+
+  role(name: string): RoleDef | undefined {
+    if (!this.rolesByName) {
+      this.rolesByName = new Map();
+      for (const role of this.roles.values()) this.rolesByName.set(role.name, role);
+    }
+    return this.rolesByName.get(name);
+  }
+
+  database(name: string): DatabaseDef | undefined {
+    if (!this.databasesByName) {
+      this.databasesByName = new Map();
+      for (const database of this.databases.values()) this.databasesByName.set(database.name, database);
+    }
+    return this.databasesByName.get(name);
+  }
+}
+
+export function undefinedTable(name: string): SqlError {
+  return new SqlError(SqlState.undefinedTable, `relation "${name}" does not exist`);
+}
+
+export function duplicateRelation(name: string): SqlError {
+  return new SqlError(SqlState.duplicateTable, `relation "${name}" already exists`);
+}
