@@ -1,0 +1,93 @@
+// Metrics of the SQL server's work: statements by command, errors by SQLSTATE, statement
+// latency, sessions. Label values come from clients' statements, so they are bounded here:
+// a misbehaving client must not be able to create unbounded series.
+
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+
+/** Distinct command label values kept; later new ones are counted as "OTHER". */
+const commandLabelsMax = 64;
+
+/** Statement latency buckets, seconds: 100 µs (a cached point get) to 30 s. */
+const statementBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** Session length buckets, seconds: a health check's connect-and-quit to a day-long pool. */
+const sessionBuckets = [0.01, 0.1, 1, 10, 60, 600, 3600, 86400];
+
+export class ServerMetrics {
+  readonly #statements: Counter<"command">;
+  readonly #errors: Counter<"sqlstate">;
+  readonly #duration: Histogram<"command">;
+  readonly #connections: Gauge;
+  readonly #connectionsTotal: Counter;
+  readonly #sessionDuration: Histogram;
+  readonly #commands = new Set<string>();
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.#statements = new Counter({
+      name: "pgz_statements_total",
+      help: "SQL statements completed (successfully or not), by command",
+      labelNames: ["command"],
+      registers,
+    });
+    this.#errors = new Counter({
+      name: "pgz_statement_errors_total",
+      help: "SQL statements that failed, by SQLSTATE",
+      labelNames: ["sqlstate"],
+      registers,
+    });
+    this.#duration = new Histogram({
+      name: "pgz_statement_duration_seconds",
+      help: "Time from receiving a statement to its completion or error, by command",
+      labelNames: ["command"],
+      buckets: statementBuckets,
+      registers,
+    });
+    this.#connections = new Gauge({
+      name: "pgz_connections",
+      help: "Client sessions open now",
+      registers,
+    });
+    this.#connectionsTotal = new Counter({
+      name: "pgz_connections_total",
+      help: "Client sessions opened since the server started",
+      registers,
+    });
+    this.#sessionDuration = new Histogram({
+      name: "pgz_connection_duration_seconds",
+      help: "How long client sessions lasted",
+      buckets: sessionBuckets,
+      registers,
+    });
+  }
+
+  connectionOpened(): void {
+    this.#connections.inc();
+    this.#connectionsTotal.inc();
+  }
+
+  connectionClosed(durationMs: number): void {
+    this.#connections.dec();
+    this.#sessionDuration.observe(Math.max(0, durationMs) / 1000);
+  }
+
+  statementFinished(command: string, durationMs: number, sqlstate: string | null): void {
+    const label = this.#commandLabel(command);
+    this.#statements.inc({ command: label });
+    this.#duration.observe({ command: label }, Math.max(0, durationMs) / 1000);
+    if (sqlstate !== null) this.#errors.inc({ sqlstate: sqlstateLabel(sqlstate) });
+  }
+
+  #commandLabel(command: string): string {
+    const normalized = command.trim().replace(/\s+/g, " ").toUpperCase();
+    if (!/^[A-Z][A-Z ]{0,31}$/.test(normalized)) return "OTHER";
+    if (this.#commands.has(normalized)) return normalized;
+    if (this.#commands.size >= commandLabelsMax) return "OTHER";
+    this.#commands.add(normalized);
+    return normalized;
+  }
+}
+
+function sqlstateLabel(sqlstate: string): string {
+  return /^[0-9A-Z]{5}$/.test(sqlstate) ? sqlstate : "XX000";
+}
