@@ -28,6 +28,13 @@ pub const BlockCache = struct {
     allocator: std.mem.Allocator,
     capacity_bytes: u64,
     shards: []Shard,
+    /// Page-sized buffers of evicted blocks (most blocks are one page), handed out again by
+    /// `allocBuffer`: at a steady hit ratio every miss evicts a block, and reusing its
+    /// buffer spares an aligned allocation and a free per miss. At most `spare_count_max`.
+    spare_mutex: std.Thread.Mutex = .{},
+    spare: std.ArrayList(Buffer) = .empty,
+
+    pub const spare_count_max: u32 = 64;
 
     pub const shard_count_max: u32 = 1024;
     /// A block may be pinned by this many handles at once (the engine pins at most one per
@@ -100,9 +107,12 @@ pub const BlockCache = struct {
         assert(shard_count >= 1);
         assert(shard_count <= shard_count_max);
         const shards = try allocator.alloc(Shard, shard_count);
+        errdefer allocator.free(shards);
         const shard_capacity_bytes = capacity_bytes / shard_count;
         for (shards) |*shard| shard.* = .{ .capacity_bytes = shard_capacity_bytes };
-        return .{ .allocator = allocator, .capacity_bytes = capacity_bytes, .shards = shards };
+        var spare: std.ArrayList(Buffer) = .empty;
+        try spare.ensureTotalCapacityPrecise(allocator, spare_count_max);
+        return .{ .allocator = allocator, .capacity_bytes = capacity_bytes, .shards = shards, .spare = spare };
     }
 
     /// Frees every block. No handle may be outstanding.
@@ -118,17 +128,37 @@ pub const BlockCache = struct {
             shard.map.deinit(self.allocator);
         }
         self.allocator.free(self.shards);
+        for (self.spare.items) |buffer| self.allocator.free(buffer);
+        self.spare.deinit(self.allocator);
         self.* = undefined;
     }
 
-    /// A buffer for `insert`; the cache frees it when the block is evicted.
+    /// A buffer for `insert` (its contents are undefined); the cache frees or reuses it when
+    /// the block is evicted.
     pub fn allocBuffer(self: *BlockCache, size_bytes: usize) error{OutOfMemory}!Buffer {
         assert(size_bytes > 0);
+        if (size_bytes == page_size_bytes) {
+            self.spare_mutex.lock();
+            const reused = self.spare.pop();
+            self.spare_mutex.unlock();
+            if (reused) |buffer| {
+                assert(buffer.len == page_size_bytes);
+                return buffer;
+            }
+        }
         return self.allocator.alignedAlloc(u8, .fromByteUnits(page_size_bytes), size_bytes);
     }
 
-    /// Frees a buffer from `allocBuffer` that was not handed to `insert`.
+    /// Gives back a buffer from `allocBuffer` that was not handed to `insert`.
     pub fn freeBuffer(self: *BlockCache, buffer: Buffer) void {
+        if (buffer.len == page_size_bytes) {
+            self.spare_mutex.lock();
+            defer self.spare_mutex.unlock();
+            if (self.spare.items.len < spare_count_max) {
+                self.spare.appendAssumeCapacity(buffer);
+                return;
+            }
+        }
         self.allocator.free(buffer);
     }
 
@@ -160,7 +190,7 @@ pub const BlockCache = struct {
 
         // Allocate outside the lock; most inserts do not race.
         const entry_new = self.allocator.create(Entry) catch |err| {
-            self.allocator.free(buffer);
+            self.freeBuffer(buffer);
             return err;
         };
         entry_new.* = .{
@@ -322,7 +352,7 @@ pub const BlockCache = struct {
     }
 
     fn freeEntry(self: *BlockCache, entry: *Entry) void {
-        self.allocator.free(entry.buffer);
+        self.freeBuffer(entry.buffer);
         self.allocator.destroy(entry);
     }
 };
@@ -430,6 +460,36 @@ test "cache: evictFile drops a file's blocks, pinned ones when released" {
     try testing.expect(fresh.entry != pinned.entry);
     cache.release(pinned);
     cache.release(fresh);
+}
+
+test "cache: evicted page-sized buffers are reused, up to a bound" {
+    const entry_bytes = 4096 + @sizeOf(BlockCache.Entry);
+    var cache = try BlockCache.init(testing.allocator, 2 * entry_bytes, 1);
+    defer cache.deinit();
+    cache.release(try cache.insert(1, 0, try testBuffer(&cache, 4096, 1)));
+    cache.release(try cache.insert(1, 4096, try testBuffer(&cache, 4096, 2)));
+    const second = cache.lookup(1, 4096).?;
+    const second_buffer = second.entry.buffer.ptr;
+    cache.release(second);
+    cache.release(cache.lookup(1, 0).?);
+    // Evicts 4096 (now the least recently used): the next miss gets its buffer back.
+    cache.release(try cache.insert(1, 8192, try testBuffer(&cache, 4096, 3)));
+    try testing.expect(cache.lookup(1, 4096) == null);
+    const reused = try cache.allocBuffer(4096);
+    try testing.expectEqual(second_buffer, reused.ptr);
+    @memset(reused, 4);
+    const handle = try cache.insert(1, 4096, reused);
+    try testing.expectEqual(@as(u8, 4), handle.bytes()[4095]);
+    cache.release(handle);
+    const other = cache.lookup(1, 8192).?;
+    try testing.expectEqual(@as(u8, 3), other.bytes()[0]);
+    cache.release(other);
+    // Other sizes are not kept, and the spare list never grows past its bound.
+    cache.freeBuffer(try cache.allocBuffer(8192));
+    var buffers: [BlockCache.spare_count_max + 8]Buffer = undefined;
+    for (&buffers) |*b| b.* = try cache.allocator.alignedAlloc(u8, .fromByteUnits(page_size_bytes), 4096);
+    for (buffers) |b| cache.freeBuffer(b);
+    try testing.expectEqual(@as(usize, BlockCache.spare_count_max), cache.spare.items.len);
 }
 
 test "cache: a block larger than a shard's capacity is served and then evicted" {

@@ -9,6 +9,7 @@ const std = @import("std");
 const builtin = @import("builtin");
 const types = @import("types.zig");
 const db_module = @import("db.zig");
+const io = @import("io.zig");
 
 const Db = db_module.Db;
 const Txn = db_module.Txn;
@@ -792,6 +793,8 @@ const Job = struct {
 
     fn run(job: *Job) void {
         const db = job.entry.db;
+        // Compaction and vacuum are background work: readers and committers go first.
+        if (job.kind != job_flush) io.lowerThreadPriority();
         const result: Error!void = switch (job.kind) {
             job_flush => db.flush(),
             job_compact => db.compact(job.lower, job.upper),

@@ -1191,6 +1191,27 @@ test "db: damaged value-log record is reported with file and offset; other keys 
     try testing.expectEqualSlices(u8, &big_b, out.items);
 }
 
+test "db: sync mode normal syncs every interval while commits keep arriving" {
+    var dir = testing.tmpDir(.{});
+    defer dir.cleanup();
+    var path_buffer: [std.fs.max_path_bytes]u8 = undefined;
+    const path = try dir.dir.realpath(".", &path_buffer);
+    var options = Options{};
+    options.sync_mode = .normal;
+    options.sync_interval_ms = 10;
+    const db = try Db.openPath(testing.allocator, path, options);
+    defer db.close();
+    // A steady stream of commits, one right after another: the commit queue is hardly ever
+    // empty, and the writes must still be synced every 10 ms.
+    const started = std.time.nanoTimestamp();
+    var i: u32 = 0;
+    while (std.time.nanoTimestamp() - started < 200 * std.time.ns_per_ms) : (i += 1) {
+        var key_buffer: [16]u8 = undefined;
+        try db.put(std.fmt.bufPrint(&key_buffer, "k{d}", .{i}) catch unreachable, "v");
+    }
+    try testing.expect(db.committer.counters.syncs.load(.monotonic) >= 2);
+}
+
 test "db: a put during a running compaction returns promptly; stalls are counted" {
     var dir = testing.tmpDir(.{});
     defer dir.cleanup();

@@ -161,6 +161,22 @@ pub fn alignedAlloc(allocator: std.mem.Allocator, size_bytes: usize) error{OutOf
     return allocator.alignedAlloc(u8, .fromByteUnits(types.page_size_bytes), size_bytes);
 }
 
+/// Nice value of threads doing background work (compaction, manual compaction, vacuum).
+pub const background_nice: i32 = 10;
+
+/// Lowers the calling thread's CPU priority to `background_nice`, so that on a machine
+/// with fewer cores than busy threads, the scheduler runs the threads serving reads and
+/// commits first and compaction takes the CPU time they leave (on an idle machine it still
+/// runs at full speed). Linux only: there a nice value applies to one thread. Best effort;
+/// a failure changes nothing.
+pub fn lowerThreadPriority() void {
+    if (builtin.os.tag != .linux) return;
+    const linux = std.os.linux;
+    const prio_process: usize = 0;
+    const tid: usize = @intCast(linux.gettid());
+    _ = linux.syscall3(.setpriority, prio_process, tid, @bitCast(@as(isize, background_nice)));
+}
+
 /// The longest relative path the backends accept. macOS allows 1024 bytes with the
 /// terminating zero; the data directory's own path does not count, paths go through its fd.
 pub const path_bytes_max: usize = 1023;

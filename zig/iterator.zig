@@ -586,7 +586,7 @@ pub const Snapshot = struct {
 const testing = std.testing;
 
 fn testMemtable(entries: []const struct { []const u8, Timestamp, EntryKind, []const u8 }) !*memtable.Memtable {
-    const table = try memtable.Memtable.create(testing.allocator, 1, 1);
+    const table = try memtable.Memtable.create(testing.allocator, 1, 1, 64 * 1024);
     errdefer table.unref();
     for (entries) |e| _ = try table.list.insert(e[0], e[1], e[2], e[3]);
     return table;

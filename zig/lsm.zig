@@ -525,7 +525,7 @@ pub const Lsm = struct {
         errdefer allocator.destroy(cache);
         cache.* = try BlockCache.init(allocator, options.block_cache_size_bytes, 16);
         errdefer cache.deinit();
-        const mem = try Memtable.create(allocator, first_wal_segment, 0x5eed);
+        const mem = try Memtable.create(allocator, first_wal_segment, 0x5eed, options.memtable_size_bytes);
         errdefer mem.unref();
         self.* = .{
             .allocator = allocator,
@@ -714,25 +714,26 @@ pub const Lsm = struct {
     /// The newest version of `key` with ts ≤ `snapshot_ts` (tombstones included): its kind,
     /// timestamp, and value bytes (inline value or encoded pointer) appended to `out`.
     pub fn get(self: *Lsm, view: *const ReadView, key: []const u8, snapshot_ts: Timestamp, out: *std.ArrayList(u8)) types.Error!?Found {
-        if (memtableGet(view.mem, key, snapshot_ts, self.allocator, out)) |found| return found;
-        for (view.imms[0..view.imm_count]) |imm| {
-            if (memtableGet(imm, key, snapshot_ts, self.allocator, out)) |found| return found;
-        }
         const hash = sstable.keyHash(key);
+        if (memtableGet(view.mem, key, hash, snapshot_ts, self.allocator, out)) |found| return found;
+        for (view.imms[0..view.imm_count]) |imm| {
+            if (memtableGet(imm, key, hash, snapshot_ts, self.allocator, out)) |found| return found;
+        }
+        // getHashed checks each table's Bloom filter with the hash computed once above.
         for (view.version.levels[0]) |table| {
-            if (snapshot_ts < table.meta.min_ts or !table.containsKey(key) or !table.reader.mayContainHash(hash)) continue;
-            if (try mapGet(table.reader.get(self.allocator, key, snapshot_ts, out))) |found| return found;
+            if (snapshot_ts < table.meta.min_ts or !table.containsKey(key)) continue;
+            if (try mapGet(table.reader.getHashed(self.allocator, key, hash, snapshot_ts, out))) |found| return found;
         }
         for (1..level_count) |level| {
             const table = view.version.findTable(level, key) orelse continue;
-            if (snapshot_ts < table.meta.min_ts or !table.reader.mayContainHash(hash)) continue;
-            if (try mapGet(table.reader.get(self.allocator, key, snapshot_ts, out))) |found| return found;
+            if (snapshot_ts < table.meta.min_ts) continue;
+            if (try mapGet(table.reader.getHashed(self.allocator, key, hash, snapshot_ts, out))) |found| return found;
         }
         return null;
     }
 
-    fn memtableGet(table: *Memtable, key: []const u8, snapshot_ts: Timestamp, allocator: std.mem.Allocator, out: *std.ArrayList(u8)) ?Found {
-        const node = table.get(key, snapshot_ts) orelse return null;
+    fn memtableGet(table: *Memtable, key: []const u8, hash: u64, snapshot_ts: Timestamp, allocator: std.mem.Allocator, out: *std.ArrayList(u8)) ?Found {
+        const node = table.getHashed(key, hash, snapshot_ts) orelse return null;
         out.clearRetainingCapacity();
         out.appendSlice(allocator, node.value()) catch return null;
         return .{ .ts = node.ts, .kind = node.kind };
@@ -748,19 +749,18 @@ pub const Lsm = struct {
     /// The timestamp of the newest version of `key` in committed data (conflict checks).
     pub fn newestTimestamp(self: *Lsm, view: *const ReadView, key: []const u8) types.Error!?Timestamp {
         _ = self;
-        if (view.mem.newestTimestamp(key)) |ts| return ts;
-        for (view.imms[0..view.imm_count]) |imm| {
-            if (imm.newestTimestamp(key)) |ts| return ts;
-        }
         const hash = sstable.keyHash(key);
+        if (view.mem.newestTimestampHashed(key, hash)) |ts| return ts;
+        for (view.imms[0..view.imm_count]) |imm| {
+            if (imm.newestTimestampHashed(key, hash)) |ts| return ts;
+        }
         for (view.version.levels[0]) |table| {
-            if (!table.containsKey(key) or !table.reader.mayContainHash(hash)) continue;
-            if (try mapTs(table.reader.newestTimestamp(key))) |ts| return ts;
+            if (!table.containsKey(key)) continue;
+            if (try mapTs(table.reader.newestTimestampHashed(key, hash))) |ts| return ts;
         }
         for (1..level_count) |level| {
             const table = view.version.findTable(level, key) orelse continue;
-            if (!table.reader.mayContainHash(hash)) continue;
-            if (try mapTs(table.reader.newestTimestamp(key))) |ts| return ts;
+            if (try mapTs(table.reader.newestTimestampHashed(key, hash))) |ts| return ts;
         }
         return null;
     }
@@ -861,7 +861,7 @@ pub const Lsm = struct {
     /// `wal_segment`. `vlog_synced` is where every value-log record of the old memtable is
     /// durable (recorded in the manifest at its flush).
     pub fn rotateMemtable(self: *Lsm, wal_segment: FileNumber, vlog_synced_segment: SegmentId, vlog_synced_offset: u64) error{OutOfMemory}!void {
-        const fresh = try Memtable.create(self.allocator, wal_segment, wal_segment *% 0x9E3779B97F4A7C15);
+        const fresh = try Memtable.create(self.allocator, wal_segment, wal_segment *% 0x9E3779B97F4A7C15, self.options.memtable_size_bytes);
         errdefer fresh.unref();
         self.mutex.lock();
         defer self.mutex.unlock();
@@ -1160,6 +1160,7 @@ pub const Lsm = struct {
     // ---------------------------------------------------------------- compaction
 
     fn compactionLoop(self: *Lsm) void {
+        io.lowerThreadPriority();
         self.mutex.lock();
         defer self.mutex.unlock();
         while (!self.shutting_down) {

@@ -153,7 +153,6 @@ const segment_size_bytes: u32 = 24;
 const bloom_header_size_bytes: u32 = 8;
 const crc_size_bytes: u32 = 4;
 const bloom_hash_count_max: u32 = 30;
-const bloom_seed: u64 = 0;
 
 /// The smallest valid data block: one entry with a one-byte key, its offset, the trailer.
 const block_size_bytes_min: u32 = entry_header_size_bytes + 1 + 4 + block_trailer_size_bytes;
@@ -660,7 +659,7 @@ const Decoder = struct {
 /// The hash a bloom filter is built from. Exposed so that a caller probing many tables
 /// for the same key hashes it once (`Reader.mayContainHash`).
 pub fn keyHash(user_key: []const u8) u64 {
-    return std.hash.XxHash64.hash(bloom_seed, user_key);
+    return types.keyHash(user_key);
 }
 
 fn bloomBitsSize(key_count: u64, bits_per_key: u32) u32 {
@@ -910,9 +909,22 @@ pub const Reader = struct {
         snapshot_ts: Timestamp,
         out_value: *std.ArrayList(u8),
     ) ReadError!?Found {
+        return self.getHashed(allocator, user_key, keyHash(user_key), snapshot_ts, out_value);
+    }
+
+    /// `get` with `hash` = `keyHash(user_key)` computed by the caller (once per point read
+    /// across every table it probes).
+    pub fn getHashed(
+        self: *const Reader,
+        allocator: std.mem.Allocator,
+        user_key: []const u8,
+        hash: u64,
+        snapshot_ts: Timestamp,
+        out_value: *std.ArrayList(u8),
+    ) ReadError!?Found {
         assert(user_key.len >= 1);
         assert(user_key.len <= key_size_bytes_max);
-        if (!self.mayContain(user_key)) return null;
+        if (!self.bloom.mayContain(hash)) return null;
         if (std.mem.order(u8, user_key, self.meta.smallest_key) == .lt) return null;
 
         var it = self.iterator();
@@ -929,9 +941,14 @@ pub const Reader = struct {
     /// The timestamp of the newest version of `user_key`, whatever the snapshot (the
     /// engine's write–write conflict check).
     pub fn newestTimestamp(self: *const Reader, user_key: []const u8) ReadError!?Timestamp {
+        return self.newestTimestampHashed(user_key, keyHash(user_key));
+    }
+
+    /// `newestTimestamp` with `hash` = `keyHash(user_key)`.
+    pub fn newestTimestampHashed(self: *const Reader, user_key: []const u8, hash: u64) ReadError!?Timestamp {
         assert(user_key.len >= 1);
         assert(user_key.len <= key_size_bytes_max);
-        if (!self.mayContain(user_key)) return null;
+        if (!self.bloom.mayContain(hash)) return null;
 
         var it = self.iterator();
         defer it.close();

@@ -420,6 +420,9 @@ pub const Committer = struct {
     poison_message_len: usize = 0,
     /// Written but not synced (normal and off modes).
     dirty: bool = false,
+    /// When the oldest write not yet synced was made (normal mode: it is synced within
+    /// sync_interval_ms of this, whether or not commits keep arriving).
+    dirty_since_ns: i128 = 0,
 
     // Per-batch scratch, reused.
     wal_buffer: std.ArrayList(u8) = .empty,
@@ -521,18 +524,25 @@ pub const Committer = struct {
             self.poison(error.OutOfMemory, "out of memory starting the commit pipeline");
         };
         self.mutex.lock();
+        const interval_ns: i128 = @as(i128, self.options.sync_interval_ms) * std.time.ns_per_ms;
         while (true) {
-            if (self.head == null) {
-                if (self.stopping) break;
-                if (self.dirty and self.options.sync_mode == .normal) {
-                    self.cond.timedWait(&self.mutex, @as(u64, self.options.sync_interval_ms) * std.time.ns_per_ms) catch {};
-                    if (self.head == null and self.dirty) {
-                        self.mutex.unlock();
-                        self.syncNow() catch {};
-                        self.mutex.lock();
-                    }
+            if (self.dirty and self.options.sync_mode == .normal) {
+                // Due whether or not commits keep arriving: under a steady stream of
+                // commits the queue is never empty, and the interval is a promise.
+                const waited_ns = std.time.nanoTimestamp() - self.dirty_since_ns;
+                if (waited_ns >= interval_ns) {
+                    self.mutex.unlock();
+                    self.syncNow() catch {};
+                    self.mutex.lock();
                     continue;
                 }
+                if (self.head == null) {
+                    self.cond.timedWait(&self.mutex, @intCast(interval_ns - waited_ns)) catch {};
+                    continue;
+                }
+            }
+            if (self.head == null) {
+                if (self.stopping) break;
                 self.cond.wait(&self.mutex);
                 continue;
             }
@@ -881,6 +891,7 @@ pub const Committer = struct {
             return err;
         };
         if (!full) {
+            if (!self.dirty) self.dirty_since_ns = std.time.nanoTimestamp();
             self.dirty = true;
             return;
         }

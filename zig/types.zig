@@ -26,6 +26,13 @@ pub const Timestamp = u64;
 /// Byte position in a log file (commit log or value log).
 pub const Lsn = u64;
 
+/// The hash of a user key that Bloom filters use (SSTable filters and memtable filters
+/// alike, so a point read hashes its key once). SSTable filters are on disk: the function
+/// and its seed (0) are part of the file format.
+pub fn keyHash(user_key: []const u8) u64 {
+    return std.hash.XxHash64.hash(0, user_key);
+}
+
 /// The largest timestamp; a read at this snapshot sees every committed version.
 pub const timestamp_max: Timestamp = std.math.maxInt(Timestamp) - 1;
 
