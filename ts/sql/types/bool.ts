@@ -35,7 +35,7 @@ export const boolType: SqlType<boolean> = {
   format: (value) => (value ? "t" : "f"),
   decodeBinary(bytes) {
     const reader = new ByteReader(bytes);
-    const byte = reader.u8();
+    const byte = reader.byte();
     reader.end();
     // boolrecv treats any non-zero byte as true.
     return byte !== 0;

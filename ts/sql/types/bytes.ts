@@ -160,6 +160,11 @@ export class ByteReader {
   u8(): number {
     return this.view.getUint8(this.take(1));
   }
+  /** One byte the way PostgreSQL's pq_getmsgbyte reads it (bool, "char"): its own message when none is left. */
+  byte(): number {
+    if (this.remaining < 1) throw new SqlError(SqlState.protocolViolation, "no data left in message");
+    return this.u8();
+  }
   i16(): number {
     return this.view.getInt16(this.take(2));
   }

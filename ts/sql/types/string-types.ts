@@ -178,7 +178,7 @@ export const charType: SqlType<string> = {
   format: formatChar,
   decodeBinary(bytes) {
     const reader = new ByteReader(bytes);
-    const byte = reader.u8();
+    const byte = reader.byte();
     reader.end();
     return byte === 0 ? "" : String.fromCharCode(byte);
   },
