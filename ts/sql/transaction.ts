@@ -1,6 +1,9 @@
 // One SQL transaction: its engine transaction (begun on first use, with the isolation its
 // level maps to), row locks, catalog changes, savepoints, and commit/rollback. READ
 // COMMITTED takes a fresh snapshot per statement; REPEATABLE READ and SERIALIZABLE keep one.
+// Row locks are held until the commit is durable (as PostgreSQL holds them until its commit
+// record is flushed): whoever locks a row next reads only durable data, so nothing a client
+// is shown can be undone by a crash or a failed commit.
 
 import { ConflictError, type Iter, type Txn } from "../engine/index.ts";
 import { SqlError, SqlState } from "./errors.ts";
@@ -29,8 +32,6 @@ interface Savepoint {
 }
 
 const UNIX_EPOCH_MICROS = -946684800000000n;
-/** Beyond this many locked writes a transaction keeps its locks until its commit is durable. */
-const LOCKED_WRITES_HANDOVER_MAX = 10_000;
 
 export function nowMicros(): bigint {
   return BigInt(Math.round(performance.timeOrigin * 1000 + performance.now() * 1000)) + UNIX_EPOCH_MICROS;
@@ -44,13 +45,6 @@ export class Transaction {
   private openIters = new Set<Iter>();
   /** Anything written (rows, catalog) that needs a commit. */
   wrote = false;
-  /**
-   * Lock-protected keys this transaction wrote (row keys, unique index keys), by lock key,
-   * with the value written (null: deleted). See commit() for why.
-   */
-  private readonly lockedWrites = new Map<string, Uint8Array | null>();
-  /** Too many writes to hand over at commit: locks are then held until durable. */
-  private lockedWritesOverflow = false;
   /** Set by SET TRANSACTION before the first statement. */
   isolation: IsolationLevel;
   /** The level as the client named it (READ UNCOMMITTED behaves as READ COMMITTED). */
@@ -89,26 +83,11 @@ export class Transaction {
 
   /**
    * The newest version of a key this transaction holds the lock on: its own write, else the
-   * write of a transaction whose commit is in flight (it released the lock early), else the
-   * newest committed version.
+   * newest committed version. Every earlier holder's commit is durable by the time the lock
+   * is granted (see commit()), so this never returns a value that could still be lost.
    */
-  latest(lockKey: string, key: Uint8Array): Uint8Array | null {
-    const engine = this.engine();
-    if (!this.lockedWrites.has(lockKey)) {
-      const pending = this.cluster.pendingWrites.get(lockKey);
-      if (pending) return pending.value;
-    }
-    return engine.get(key, { latest: true });
-  }
-
-  /** Records a write of a key guarded by `lockKey`. */
-  track(lockKey: string, value: Uint8Array | null): void {
-    if (this.lockedWritesOverflow) {
-      this.lockedWrites.set(lockKey, null);
-      return;
-    }
-    this.lockedWrites.set(lockKey, value);
-    if (this.lockedWrites.size > LOCKED_WRITES_HANDOVER_MAX) this.lockedWritesOverflow = true;
+  latest(key: Uint8Array): Uint8Array | null {
+    return this.engine().get(key, { latest: true });
   }
 
   /** Statement start: READ COMMITTED sees everything committed so far. */
@@ -201,35 +180,17 @@ export class Transaction {
   }
 
   /**
-   * Commits; a write conflict becomes 40001.
-   *
-   * READ COMMITTED transactions (engine isolation "unchecked", whose commits cannot fail on a
-   * conflict) release their row locks as soon as the commit is submitted, handing the values
-   * they wrote to the next lock holder through Cluster.pendingWrites until the commit is
-   * visible. Engine commits become durable in submission order, so a transaction that read
-   * such a value commits after the one that wrote it, or fails with it (a failed sync
-   * poisons the engine). This keeps hot rows (pgbench's branches) from serializing on the
-   * sync latency. Other levels, and transactions with DDL, hold their locks until the
-   * outcome is known.
+   * Commits; a write conflict becomes 40001. Locks are released only once the outcome is
+   * known: releasing them when the commit is merely submitted would let the next holder read
+   * the in-flight values and show results built on them (RETURNING rows, FOR UPDATE rows,
+   * row counts, its own COMMIT) before they are durable, and a crash or a failed commit
+   * (a commit record too large, a failed sync) would then have shown a client data that
+   * never committed. Commits on unrelated rows still share one sync (group commit).
    */
   async commit(): Promise<void> {
     this.endStatement();
     const engine = this.engineTxn;
     this.engineTxn = null;
-    if (engine && this.wrote && this.isolation === "read committed" && !this.overlay && !this.lockedWritesOverflow) {
-      const committed = engine.commit();
-      const pending = this.cluster.pendingWrites;
-      const id = this.owner.id;
-      for (const [lockKey, value] of this.lockedWrites) pending.set(lockKey, { owner: id, value });
-      this.cluster.locks.releaseAll(this.owner);
-      try {
-        await committed;
-      } finally {
-        for (const lockKey of this.lockedWrites.keys()) if (pending.get(lockKey)?.owner === id) pending.delete(lockKey);
-        this.lockedWrites.clear();
-      }
-      return;
-    }
     try {
       if (engine) {
         if (this.wrote) {
@@ -259,7 +220,6 @@ export class Transaction {
   }
 
   rollback(): void {
-    this.lockedWrites.clear();
     this.endStatement();
     const engine = this.engineTxn;
     this.engineTxn = null;
