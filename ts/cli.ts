@@ -13,7 +13,7 @@ import { createHttpApp, type HealthStatus } from "./http/app.ts";
 import { adminTokenPattern } from "./http/app.ts";
 import { startHttpServer, type HttpServer } from "./http/server.ts";
 import { createLogger, logFormats, logLevels, type LogFormat, type Logger, type LogLevel } from "./log.ts";
-import { JobRunner, Metrics, OpsObserver, type ServerObserver } from "./metrics/index.ts";
+import { Metrics, OpsObserver, type JobRunner } from "./metrics/index.ts";
 import type { PgzConfig, PgzServer } from "./server.ts";
 import packageJson from "../package.json" with { type: "json" };
 
@@ -45,6 +45,7 @@ const settings = [
   { flag: "tls-cert", env: "PGZ_TLS_CERT", metavar: "FILE", default: null, help: "PEM certificate (chain) for TLS; needs --tls-key" },
   { flag: "tls-key", env: "PGZ_TLS_KEY", metavar: "FILE", default: null, help: "PEM private key for TLS" },
   { flag: "sync", env: "PGZ_SYNC", metavar: "MODE", default: "full", help: "commit durability: full (fsync before acknowledging) | normal | off" },
+  { flag: "cache-size", env: "PGZ_CACHE_SIZE", metavar: "SIZE", default: "128MB", help: "engine block cache (e.g. 64MB, 1GB), as PostgreSQL's shared_buffers" },
   { flag: "max-connections", env: "PGZ_MAX_CONNECTIONS", metavar: "N", default: "100", help: "client sessions allowed at once" },
   { flag: "statement-timeout", env: "PGZ_STATEMENT_TIMEOUT", metavar: "DURATION", default: "0", help: "cancel statements running longer (e.g. 30s, 500ms); 0 = never" },
   { flag: "slow-statement-ms", env: "PGZ_SLOW_STATEMENT_MS", metavar: "MS", default: "1000", help: 'log statements taking at least MS milliseconds; 0 = all, "off" = none' },
@@ -77,6 +78,8 @@ export interface ServeConfig {
   readonly password: string | null;
   readonly tls: { readonly cert: string; readonly key: string; readonly certFile: string; readonly keyFile: string } | null;
   readonly sync: SyncMode;
+  /** Engine block cache in bytes. */
+  readonly cacheSizeBytes: number;
   readonly maxConnections: number;
   /** 0 = no timeout. */
   readonly statementTimeoutMs: number;
@@ -171,6 +174,7 @@ export function parseServeArgs(args: readonly string[], env: Env = process.env):
     password: readPassword(get("password-file"), env),
     tls,
     sync: oneOf(get("sync"), ["full", "normal", "off"] as const),
+    cacheSizeBytes: size(get("cache-size"), 1 << 20, 64 * 2 ** 30),
     maxConnections: integer(get("max-connections"), 1, 10_000),
     statementTimeoutMs: duration(get("statement-timeout")),
     slowStatementMs: slowThreshold(get("slow-statement-ms")),
@@ -255,6 +259,24 @@ function duration(raw: RawValue): number {
   return ms;
 }
 
+const sizeUnits: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+/** "128MB", "1GB", "512kB" (PostgreSQL's units, powers of 1024; MiB spellings too) or bytes, within [min, max]. */
+function size(raw: RawValue, min: number, max: number): number {
+  const value = raw.value ?? "";
+  const match = /^(\d+)\s*([kmg]i?b|b)?$/i.exec(value.trim());
+  if (!match) throw new UsageError(`invalid ${raw.source} "${value}": expected a size such as 64MB or 1GB`);
+  const bytes = Number(match[1]) * sizeUnits[(match[2] ?? "b").toLowerCase()]!;
+  if (bytes < min || bytes > max) throw new UsageError(`invalid ${raw.source} "${value}": must be between ${formatSize(min)} and ${formatSize(max)}`);
+  return bytes;
+}
+
+function formatSize(bytes: number): string {
+  if (bytes % 1024 ** 3 === 0) return `${bytes / 1024 ** 3}GB`;
+  if (bytes % 1024 ** 2 === 0) return `${bytes / 1024 ** 2}MB`;
+  return `${bytes}B`;
+}
+
 export function parseAddress(raw: RawValue): Address {
   const value = raw.value ?? "";
   const match = /^\[([^\]]+)\]:(\d+)$/.exec(value) ?? /^([^:[\]]+):(\d+)$/.exec(value);
@@ -304,37 +326,16 @@ function readPassword(raw: RawValue, env: Env): string | null {
 
 // ---------------------------------------------------------------- the server
 
-/**
- * What the CLI gives startPgz: its PgzConfig, plus what operations hands the SQL layer to
- * report into (the observer) and how long shutdown may wait for running statements.
- */
-export type ServerConfig = PgzConfig & {
-  readonly logger: Logger;
-  readonly observer: ServerObserver;
-  readonly shutdownTimeoutMs: number;
-};
-
-/** A started server; `jobs` when the server made the runner its SQL VACUUM/COMPACT use. */
-export type ServerHandle = PgzServer & { readonly jobs?: JobRunner };
-
-export type StartServer = (config: ServerConfig) => Promise<ServerHandle>;
-
-export interface CliDeps {
-  /** Starts the SQL server; ts/server.ts's startPgz by default. */
-  readonly startServer?: StartServer;
-}
-
-async function defaultStartServer(config: ServerConfig): Promise<ServerHandle> {
+async function startServer(config: PgzConfig): Promise<PgzServer> {
   // Imported here so `--help` and bad flags answer without loading the SQL layer.
   const { startPgz } = await import("./server.ts");
   return startPgz(config);
 }
 
 /** Runs the server until SIGINT/SIGTERM; resolves with the process exit code. */
-export async function serve(config: ServeConfig, deps: CliDeps = {}): Promise<number> {
+export async function serve(config: ServeConfig): Promise<number> {
   const logger = createLogger({ level: config.logLevel, format: config.logFormat, fd: 1 });
   const prettyLogs = config.logFormat === "pretty" || (config.logFormat === "auto" && isatty(1));
-  const startServer = deps.startServer ?? defaultStartServer;
 
   /** Start-up failures: one plain line on stderr, and a structured one for log collectors. */
   const fail = (line: string, error?: unknown): number => {
@@ -368,7 +369,7 @@ export async function serve(config: ServeConfig, deps: CliDeps = {}): Promise<nu
   process.on("uncaughtException", onCrash);
   process.on("unhandledRejection", onCrash);
   try {
-    return await run(config, startServer, logger, fail, shutdownRequested, () => shutdownSignal);
+    return await run(config, logger, fail, shutdownRequested, () => shutdownSignal);
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -380,7 +381,6 @@ export async function serve(config: ServeConfig, deps: CliDeps = {}): Promise<nu
 /** Start, serve until shutdown is requested, stop; resolves with the exit code. */
 async function run(
   config: ServeConfig,
-  startServer: StartServer,
   logger: Logger,
   fail: (line: string, error?: unknown) => number,
   shutdownRequested: Promise<void>,
@@ -388,7 +388,7 @@ async function run(
 ): Promise<number> {
   const started = performance.now();
   let health: HealthStatus = "starting";
-  let server: ServerHandle | null = null;
+  let server: PgzServer | null = null;
   let jobs: JobRunner | null = null;
   const metrics = new Metrics();
   const observer = new OpsObserver({ metrics: metrics.server, logger, slowStatementMs: config.slowStatementMs });
@@ -421,6 +421,7 @@ async function run(
         maxConnections: config.maxConnections,
         statementTimeoutMs: config.statementTimeoutMs,
         sync: config.sync,
+        engineOptions: { blockCacheSizeBytes: config.cacheSizeBytes },
         logger,
         observer,
         shutdownTimeoutMs: config.shutdownTimeoutMs,
@@ -433,7 +434,7 @@ async function run(
 
   if (server !== null) {
     const db = server.db;
-    jobs = server.jobs ?? new JobRunner({ engine: db, logger });
+    jobs = server.jobs;
     metrics.attachEngine(() => (db.closed ? null : db.stats()));
     metrics.attachJobs(jobs);
     health = "ok";
@@ -445,10 +446,9 @@ async function run(
   const stopping = performance.now();
   let code = 0;
   try {
-    // Queued jobs are dropped now; a running one finishes before the engine closes.
-    const jobsDone = jobs?.close();
+    // Running statements get the shutdown timeout; queued jobs are dropped, a running one
+    // finishes before the engine closes (see PgzServer.close).
     await server?.close();
-    await jobsDone;
   } catch (error) {
     logger.error({ err: error }, "shutdown failed");
     code = 1;
@@ -461,7 +461,7 @@ async function run(
   return code;
 }
 
-function healthOf(status: HealthStatus, server: ServerHandle | null, jobs: JobRunner | null): { status: HealthStatus; detail?: string } {
+function healthOf(status: HealthStatus, server: PgzServer | null, jobs: JobRunner | null): { status: HealthStatus; detail?: string } {
   if (status !== "ok") return { status };
   if (server === null || server.db.closed) return { status: "failing", detail: "the database is closed" };
   // Db.failure() also carries the last failed background job's message; that alone does
@@ -484,6 +484,7 @@ function describeConfig(config: ServeConfig): Record<string, unknown> {
     password: config.password === null ? "unset" : "set",
     tls: config.tls === null ? "off" : { cert: config.tls.certFile, key: config.tls.keyFile },
     sync: config.sync,
+    cacheSize: formatSize(config.cacheSizeBytes),
     maxConnections: config.maxConnections,
     statementTimeoutMs: config.statementTimeoutMs,
     slowStatementMs: config.slowStatementMs ?? "off",
@@ -509,7 +510,7 @@ export function formatAddress(address: Address): string {
   return address.host.includes(":") ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
 }
 
-function logReady(logger: Logger, config: ServeConfig, server: ServerHandle, http: HttpServer | null): void {
+function logReady(logger: Logger, config: ServeConfig, server: PgzServer, http: HttpServer | null): void {
   const wildcard = config.listen.host === "0.0.0.0" || config.listen.host === "::";
   const psqlHost = wildcard ? "127.0.0.1" : config.listen.host;
   const connect = [`psql -h ${psqlHost} -p ${server.port} -U postgres`];
@@ -557,7 +558,7 @@ function startFailure(config: ServeConfig, error: unknown): string {
 // ---------------------------------------------------------------- entry point
 
 /** Runs the command line; resolves with the exit code. */
-export async function main(args: readonly string[], deps: CliDeps = {}): Promise<number> {
+export async function main(args: readonly string[]): Promise<number> {
   const [command, ...rest] = args;
   try {
     switch (command) {
@@ -568,7 +569,7 @@ export async function main(args: readonly string[], deps: CliDeps = {}): Promise
           return 0;
         }
         if (values.version) return printVersion();
-        return await serve(parseServeArgs(rest), deps);
+        return await serve(parseServeArgs(rest));
       }
       case "version":
       case "--version":

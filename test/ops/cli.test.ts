@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { helpText, parseServeArgs, UsageError } from "../../ts/cli.ts";
 import { testCertificate } from "../pgwire/support/tls.ts";
-import { psql, repoRoot, runPgz, spawnPgz, standInCommand } from "./support/pgz-process.ts";
+import { psql, repoRoot, runPgz, spawnPgz, sourceCommand } from "./support/pgz-process.ts";
 
 const cli = ["bun", join(repoRoot, "ts", "cli.ts")];
 const scratch = mkdtempSync(join(tmpdir(), "pgz-cli-"));
@@ -40,6 +40,7 @@ describe("parseServeArgs", () => {
     expect(config.statementTimeoutMs).toBe(0);
     expect(config.slowStatementMs).toBe(1000);
     expect(config.shutdownTimeoutMs).toBe(5000);
+    expect(config.cacheSizeBytes).toBe(128 * 1024 * 1024);
     expect(config.adminToken).toBeNull();
     expect(Object.values(config.origins).every((origin) => origin === "default")).toBe(true);
   });
@@ -50,7 +51,7 @@ describe("parseServeArgs", () => {
         "--data-dir", "/srv/db", "--listen-addr", "0.0.0.0:6543", "--socket-dir", "/run/pgz", "--http-addr", "[::1]:9000",
         "--log-level", "debug", "--log-format", "json", "--auth", "scram-sha-256", "--sync", "normal",
         "--max-connections", "7", "--statement-timeout", "1.5s", "--slow-statement-ms", "0", "--shutdown-timeout", "2min",
-        "--admin-token", "abc.DEF_123",
+        "--admin-token", "abc.DEF_123", "--cache-size", "1GB",
       ],
       {},
     );
@@ -68,6 +69,7 @@ describe("parseServeArgs", () => {
       slowStatementMs: 0,
       shutdownTimeoutMs: 120_000,
       adminToken: "abc.DEF_123",
+      cacheSizeBytes: 1024 ** 3,
     });
     const env = {
       PGZ_DATA_DIR: "/srv/env",
@@ -84,6 +86,7 @@ describe("parseServeArgs", () => {
       PGZ_SLOW_STATEMENT_MS: "off",
       PGZ_SHUTDOWN_TIMEOUT: "1h",
       PGZ_ADMIN_TOKEN: "tok",
+      PGZ_CACHE_SIZE: "512MiB",
     };
     const fromEnv = parseServeArgs([], env);
     expect(fromEnv).toMatchObject({
@@ -101,6 +104,7 @@ describe("parseServeArgs", () => {
       slowStatementMs: null,
       shutdownTimeoutMs: 3_600_000,
       adminToken: "tok",
+      cacheSizeBytes: 512 * 1024 * 1024,
     });
     expect(fromEnv.origins["data-dir"]).toBe("env");
     const both = parseServeArgs(["--sync", "full", "--data-dir", "/flag"], env);
@@ -128,6 +132,8 @@ describe("parseServeArgs", () => {
     expect(usageError(["--listen-addr", "[localhost]:5432"])).toContain("not an IP address");
     expect(usageError(["--http-addr", "bad host:80"])).toContain("--http-addr");
     expect(usageError(["--data-dir", ""])).toBe("--data-dir must not be empty");
+    expect(usageError(["--cache-size", "lots"])).toBe('invalid --cache-size "lots": expected a size such as 64MB or 1GB');
+    expect(usageError([], { PGZ_CACHE_SIZE: "100GB" })).toBe('invalid PGZ_CACHE_SIZE "100GB": must be between 1MB and 64GB');
     expect(usageError(["--admin-token", "has space"])).toContain("--admin-token");
     expect(usageError(["--nope"])).toBe("unknown option --nope (see pgz serve --help)");
     expect(usageError(["--data-dir"])).toBe("--data-dir needs a value");
@@ -170,6 +176,7 @@ describe("help", () => {
       ["--tls-cert", "PGZ_TLS_CERT", null],
       ["--tls-key", "PGZ_TLS_KEY", null],
       ["--sync", "PGZ_SYNC", "full"],
+      ["--cache-size", "PGZ_CACHE_SIZE", "128MB"],
       ["--max-connections", "PGZ_MAX_CONNECTIONS", "100"],
       ["--statement-timeout", "PGZ_STATEMENT_TIMEOUT", "0"],
       ["--slow-statement-ms", "PGZ_SLOW_STATEMENT_MS", "1000"],
@@ -211,12 +218,12 @@ describe("exit codes", () => {
   test("an address in use is said plainly, exit code 1", async () => {
     const taken = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
     try {
-      const pg = await runPgz(standInCommand, ["serve", "--log-format", "json", "--data-dir", join(scratch, "inuse"), "--listen-addr", `127.0.0.1:${taken.port}`, "--http-addr", "127.0.0.1:0"]);
+      const pg = await runPgz(sourceCommand, ["serve", "--log-format", "json", "--data-dir", join(scratch, "inuse"), "--listen-addr", `127.0.0.1:${taken.port}`, "--http-addr", "127.0.0.1:0"]);
       expect(pg.code).toBe(1);
       expect(pg.stderr).toBe(
         `pgz: cannot listen for PostgreSQL clients on 127.0.0.1:${taken.port}: the address is already in use (another pgz or PostgreSQL running?); choose another with --listen-addr\n`,
       );
-      const http = await runPgz(standInCommand, ["serve", "--log-format", "json", "--data-dir", join(scratch, "inuse"), "--listen-addr", "127.0.0.1:0", "--http-addr", `127.0.0.1:${taken.port}`]);
+      const http = await runPgz(sourceCommand, ["serve", "--log-format", "json", "--data-dir", join(scratch, "inuse"), "--listen-addr", "127.0.0.1:0", "--http-addr", `127.0.0.1:${taken.port}`]);
       expect(http.code).toBe(1);
       expect(http.stderr).toContain(`pgz: cannot listen for HTTP on 127.0.0.1:${taken.port}: the address is already in use`);
       expect(http.stderr).toContain("--http-addr");
@@ -229,7 +236,7 @@ describe("exit codes", () => {
     const cwd = mkdtempSync(join(scratch, "fresh-"));
     const env = { ...process.env, PGZ_LISTEN_ADDR: "127.0.0.1:0", PGZ_HTTP_ADDR: "127.0.0.1:0", PGZ_ADMIN_TOKEN: "t0ken" } as Record<string, string>;
     delete env.PGZ_DATA_DIR;
-    const pgz = await spawnPgz(standInCommand, [], { cwd, env });
+    const pgz = await spawnPgz(sourceCommand, [], { cwd, env });
     try {
       expect(existsSync(join(cwd, "pgz-data", "SUPERBLOCK"))).toBe(true);
       const starting = await pgz.waitForLog((l) => l.msg === "starting pgz");
@@ -253,7 +260,7 @@ describe("listeners", () => {
     const { cert, key } = testCertificate();
     writeFileSync(join(scratch, "server.crt"), cert);
     writeFileSync(join(scratch, "server.key"), key);
-    const pgz = await spawnPgz(standInCommand, [
+    const pgz = await spawnPgz(sourceCommand, [
       "--data-dir", join(scratch, "listeners"),
       "--listen-addr", "127.0.0.1:0",
       "--http-addr", "off",

@@ -1,12 +1,18 @@
 // What the server's observer writes to the log: connections with their duration, failed
 // statements with their SQLSTATE (warn for the client's mistakes, error for the server's),
-// slow statements over the threshold with their text, secrets masked.
+// slow statements over the threshold with their text, secrets masked; and what the SQL
+// server reports to it.
 
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
+import pg from "pg";
 import { Registry } from "prom-client";
 import { createLogger, type LogLevel } from "../../ts/log.ts";
-import { loggableText, OpsObserver, ServerMetrics } from "../../ts/metrics/index.ts";
+import { loggableText, OpsObserver, ServerMetrics, type ServerObserver } from "../../ts/metrics/index.ts";
+import { startPgz } from "../../ts/server.ts";
 
 function observer(slowStatementMs: number | null, level: LogLevel = "info") {
   const lines: Record<string, unknown>[] = [];
@@ -79,5 +85,51 @@ describe("loggableText", () => {
     const long = `select '${"x".repeat(5000)}'`;
     expect(loggableText(long).length).toBe(2001);
     expect(loggableText(long).endsWith("…")).toBe(true);
+  });
+});
+
+describe("the SQL server reports to its observer", () => {
+  test("sessions, and each statement with its command, rows, duration and SQLSTATE", async () => {
+    const events: { kind: string; [field: string]: unknown }[] = [];
+    const recorder: ServerObserver = {
+      connectionOpened: (connection) => events.push({ kind: "opened", ...connection }),
+      connectionClosed: (connection, durationMs) => events.push({ kind: "closed", ...connection, durationMs }),
+      statementFinished: (statement) => events.push({ kind: "statement", ...statement }),
+    };
+    const dataDir = mkdtempSync(join(tmpdir(), "pgz-observer-"));
+    const server = await startPgz({ dataDir, port: 0, observer: recorder });
+    try {
+      const client = new pg.Client({ host: "127.0.0.1", port: server.port, user: "postgres", database: "postgres", application_name: "observed" });
+      await client.connect();
+      await client.query("create table t (id int primary key); insert into t values (1), (2)");
+      await client.query({ text: "select id from t where id >= $1", values: [1] });
+      await client.query("select 1 / 0").catch(() => {});
+      await client.query("selec 1").catch(() => {});
+      await client.end();
+      const deadline = Date.now() + 5000;
+      while (!events.some((e) => e.kind === "closed") && Date.now() < deadline) await Bun.sleep(10);
+
+      const opened = events.find((e) => e.kind === "opened")!;
+      expect(opened).toMatchObject({ user: "postgres", database: "postgres", applicationName: "observed", remoteAddress: "127.0.0.1" });
+      const statements = events.filter((e) => e.kind === "statement");
+      expect(statements.map((e) => [e.command, e.text, e.sqlstate, e.rows])).toEqual([
+        ["CREATE TABLE", "create table t (id int primary key)", null, undefined],
+        ["INSERT", "insert into t values (1), (2)", null, 2],
+        ["SELECT", "select id from t where id >= $1", null, 2],
+        ["SELECT", "select 1 / 0", "22012", undefined],
+        ["UNKNOWN", "selec 1", "42601", undefined],
+      ]);
+      for (const statement of statements) {
+        expect(statement.processId).toBe(opened.processId);
+        expect(statement.durationMs as number).toBeGreaterThanOrEqual(0);
+      }
+      expect(statements[3]!.message).toBe("division by zero");
+      const closed = events.find((e) => e.kind === "closed")!;
+      expect(closed.processId).toBe(opened.processId);
+      expect(closed.durationMs as number).toBeGreaterThan(0);
+    } finally {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,4 @@
-// A running `pgz serve` (child process, JSON logs): metrics and logs move when clients
+// A running `pgz serve` (child process, JSON logs, the SQL server): metrics and logs move when clients
 // connect and run statements; maintenance jobs started over HTTP and from SQL share one
 // runner, with progress in GET /admin/jobs/:id, the logs and the metrics.
 
@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { JobInfo } from "../../ts/metrics/index.ts";
 import { parsePrometheusText, sampleValue, type Family } from "./support/prometheus-text.ts";
-import { psql, spawnPgz, standInCommand, type PgzProcess } from "./support/pgz-process.ts";
+import { psql, sourceCommand, spawnPgz, type PgzProcess } from "./support/pgz-process.ts";
 
 const token = "ops-test-token";
 let dir: string;
@@ -16,13 +16,14 @@ let pgz: PgzProcess;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "pgz-ops-"));
-  pgz = await spawnPgz(standInCommand, [
+  pgz = await spawnPgz(sourceCommand, [
     "--data-dir", join(dir, "data"),
     "--listen-addr", "127.0.0.1:0",
     "--http-addr", "127.0.0.1:0",
     "--admin-token", token,
     "--slow-statement-ms", "200",
   ]);
+  expect((await psql(pgz.pgPort, ["create table kv (k text primary key, v text)"])).code).toBe(0);
 });
 
 afterAll(async () => {
@@ -41,16 +42,17 @@ describe("metrics follow the clients", () => {
   test("statements by command, errors by SQLSTATE, latency, connections", async () => {
     const before = await scrape();
     const count = (families: Map<string, Family>, command: string) => sampleValue(families, "pgz_statements_total", { command }) ?? 0;
-    const ok = await psql(pgz.pgPort, ["select 1", "select 2", "put metrics-key"]);
+    const ok = await psql(pgz.pgPort, ["select 1", "select 2", "insert into kv values ('metrics-key', 'v')"]);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toBe("1\n2\nPUT 1\n");
-    const failed = await psql(pgz.pgPort, ["raise 22012 division by zero"]);
+    expect(ok.stdout).toBe("1\n2\nINSERT 0 1\n");
+    const failed = await psql(pgz.pgPort, ["select 1 / 0"]);
     expect(failed.code).not.toBe(0);
     expect(failed.stderr).toContain("division by zero");
 
     const after = await scrape();
-    expect(count(after, "SELECT")).toBe(count(before, "SELECT") + 2);
-    expect(count(after, "PUT")).toBe(count(before, "PUT") + 1);
+    // Failed statements count too (by the command they were).
+    expect(count(after, "SELECT")).toBe(count(before, "SELECT") + 3);
+    expect(count(after, "INSERT")).toBe(count(before, "INSERT") + 1);
     expect(sampleValue(after, "pgz_statement_errors_total", { sqlstate: "22012" })).toBe((sampleValue(before, "pgz_statement_errors_total", { sqlstate: "22012" }) ?? 0) + 1);
     expect(sampleValue(after, "pgz_statement_duration_seconds_count", { command: "SELECT" })).toBe(count(after, "SELECT"));
     expect(sampleValue(after, "pgz_connections_total")).toBe((sampleValue(before, "pgz_connections_total") ?? 0) + 2);
@@ -60,7 +62,7 @@ describe("metrics follow the clients", () => {
   });
 
   test("an open session shows in pgz_connections", async () => {
-    const holder = Bun.spawn(["psql", "-X", "-h", "127.0.0.1", "-p", String(pgz.pgPort), "-U", "postgres", "-c", "sleep 800"], { stdout: "ignore", stderr: "ignore" });
+    const holder = Bun.spawn(["psql", "-X", "-h", "127.0.0.1", "-p", String(pgz.pgPort), "-U", "postgres", "-c", "select pg_sleep(0.8)"], { stdout: "ignore", stderr: "ignore" });
     const deadline = Date.now() + 5000;
     let open = 0;
     while (Date.now() < deadline && open === 0) {
@@ -83,11 +85,12 @@ describe("logs", () => {
   });
 
   test("errors with their SQLSTATE, slow statements with their text and duration", async () => {
-    await psql(pgz.pgPort, ["raise 23505 duplicate key"]);
+    await psql(pgz.pgPort, ["insert into kv values ('dup', 'a')"]);
+    await psql(pgz.pgPort, ["insert into kv values ('dup', 'b')"]);
     const error = await pgz.waitForLog((l) => l.msg === "statement failed" && l.sqlstate === "23505");
-    expect(error).toMatchObject({ level: 40, statement: "raise 23505 duplicate key", error: "duplicate key" });
-    await psql(pgz.pgPort, ["sleep 250"]);
-    const slow = await pgz.waitForLog((l) => l.msg === "slow statement" && l.statement === "sleep 250");
+    expect(error).toMatchObject({ level: 40, command: "INSERT", statement: "insert into kv values ('dup', 'b')", error: 'duplicate key value violates unique constraint "kv_pkey"' });
+    await psql(pgz.pgPort, ["select pg_sleep(0.25)"]);
+    const slow = await pgz.waitForLog((l) => l.msg === "slow statement" && l.statement === "select pg_sleep(0.25)");
     expect(slow.durationMs as number).toBeGreaterThanOrEqual(200);
     expect(pgz.logs.some((l) => l.msg === "slow statement" && l.statement === "select 1")).toBe(false);
   });
@@ -97,7 +100,7 @@ describe("maintenance jobs", () => {
   const auth = { Authorization: `Bearer ${token}` };
 
   test("POST /admin/compact and /admin/vacuum: 202, progress, logs, metrics", async () => {
-    for (let i = 0; i < 50; i++) expect((await psql(pgz.pgPort, [`put job-key-${i}`])).code).toBe(0);
+    for (let i = 0; i < 50; i++) expect((await psql(pgz.pgPort, [`insert into kv values ('job-key-${i}', 'v')`])).code).toBe(0);
     const unauthorized = await fetch(`${pgz.httpUrl}/admin/compact`, { method: "POST" });
     expect(unauthorized.status).toBe(401);
     const ids: string[] = [];
@@ -133,6 +136,18 @@ describe("maintenance jobs", () => {
     const { jobs } = (await response.json()) as { jobs: JobInfo[] };
     expect(jobs[0]).toMatchObject({ kind: "vacuum", source: "sql", state: "succeeded" });
     expect(sampleValue(await scrape(), "pgz_jobs_total", { kind: "vacuum", outcome: "succeeded" })).toBe(before + 1);
+  });
+
+  test("SQL COMPACT too: the job is listed and the engine's compaction count moves", async () => {
+    const families = await scrape();
+    const compactions = sampleValue(families, "pgz_engine_compactions_total") ?? 0;
+    const jobsBefore = sampleValue(families, "pgz_jobs_total", { kind: "compact", outcome: "succeeded" }) ?? 0;
+    expect((await psql(pgz.pgPort, ["insert into kv values ('compact-key', 'v')", "Compact;"])).code).toBe(0);
+    const { jobs } = (await (await fetch(`${pgz.httpUrl}/admin/jobs`, { headers: auth })).json()) as { jobs: JobInfo[] };
+    expect(jobs[0]).toMatchObject({ kind: "compact", source: "sql", state: "succeeded" });
+    const after = await scrape();
+    expect(sampleValue(after, "pgz_jobs_total", { kind: "compact", outcome: "succeeded" })).toBe(jobsBefore + 1);
+    expect(sampleValue(after, "pgz_engine_compactions_total")).toBeGreaterThan(compactions);
   });
 });
 

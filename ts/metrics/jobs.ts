@@ -7,7 +7,7 @@
 // figures (stats().manual_jobs), which is only meaningful while a single job runs.
 
 import type { EngineStats, KeyRange } from "../engine/index.ts";
-import type { Logger } from "../log.ts";
+import type { Logger } from "../pgwire/index.ts";
 
 export const jobKinds = ["compact", "vacuum"] as const;
 export type JobKind = (typeof jobKinds)[number];

@@ -3,6 +3,7 @@
 // a misbehaving client must not be able to create unbounded series.
 
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { BucketHistogram } from "./bucket-histogram.ts";
 
 /** Distinct command label values kept; later new ones are counted as "OTHER". */
 const commandLabelsMax = 64;
@@ -13,35 +14,62 @@ const statementBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0
 /** Session length buckets, seconds: a health check's connect-and-quit to a day-long pool. */
 const sessionBuckets = [0.01, 0.1, 1, 10, 60, 600, 3600, 86400];
 
+/**
+ * One command label's statements, counted in plain numbers on the statement's path and
+ * handed to prom-client when it is scraped (its labelled inc/observe hash the labels on
+ * every call).
+ */
+interface StatementSeries {
+  readonly labels: { readonly command: string };
+  readonly bounds: readonly number[];
+  /** Per bucket, not cumulative; the last counts durations above every bound. */
+  readonly counts: number[];
+  /** Seconds. */
+  sum: number;
+  count: number;
+  /** `count` when the statements counter last took it. */
+  reported: number;
+}
+
 export class ServerMetrics {
   readonly #statements: Counter<"command">;
   readonly #errors: Counter<"sqlstate">;
-  readonly #duration: Histogram<"command">;
   readonly #connections: Gauge;
   readonly #connectionsTotal: Counter;
   readonly #sessionDuration: Histogram;
+  /** Per command as reported (raw spelling): its label's series. */
+  readonly #series = new Map<string, StatementSeries>();
+  /** Per command label. */
+  readonly #labelled = new Map<string, StatementSeries>();
   readonly #commands = new Set<string>();
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.#statements = new Counter({
+    const statements = new Counter({
       name: "pgz_statements_total",
       help: "SQL statements completed (successfully or not), by command",
       labelNames: ["command"],
       registers,
+      collect: () => {
+        for (const series of this.#labelled.values()) {
+          if (series.count === series.reported) continue;
+          statements.inc(series.labels, series.count - series.reported);
+          series.reported = series.count;
+        }
+      },
     });
+    this.#statements = statements;
     this.#errors = new Counter({
       name: "pgz_statement_errors_total",
       help: "SQL statements that failed, by SQLSTATE",
       labelNames: ["sqlstate"],
       registers,
     });
-    this.#duration = new Histogram({
+    new BucketHistogram({
       name: "pgz_statement_duration_seconds",
       help: "Time from receiving a statement to its completion or error, by command",
-      labelNames: ["command"],
-      buckets: statementBuckets,
       registers,
+      read: () => [...this.#labelled.values()],
     });
     this.#connections = new Gauge({
       name: "pgz_connections",
@@ -72,9 +100,23 @@ export class ServerMetrics {
   }
 
   statementFinished(command: string, durationMs: number, sqlstate: string | null): void {
-    const label = this.#commandLabel(command);
-    this.#statements.inc({ command: label });
-    this.#duration.observe({ command: label }, Math.max(0, durationMs) / 1000);
+    let series = this.#series.get(command);
+    if (series === undefined) {
+      const label = this.#commandLabel(command);
+      series = this.#labelled.get(label);
+      if (series === undefined) {
+        series = { labels: { command: label }, bounds: statementBuckets, counts: new Array<number>(statementBuckets.length + 1).fill(0), sum: 0, count: 0, reported: 0 };
+        this.#labelled.set(label, series);
+      }
+      // Bounded like the labels: raw spellings beyond the limit are looked up afresh.
+      if (this.#series.size < commandLabelsMax * 4) this.#series.set(command, series);
+    }
+    const seconds = durationMs > 0 ? durationMs / 1000 : 0;
+    let bucket = 0;
+    while (bucket < statementBuckets.length && seconds > statementBuckets[bucket]!) bucket++;
+    series.counts[bucket]!++;
+    series.sum += seconds;
+    series.count++;
     if (sqlstate !== null) this.#errors.inc({ sqlstate: sqlstateLabel(sqlstate) });
   }
 

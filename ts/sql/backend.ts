@@ -5,11 +5,14 @@ import type { AuthMethod, Backend, Session, SessionContext, StartupInfo } from "
 import { SqlError, SqlState } from "./errors.ts";
 import type { Cluster } from "./cluster.ts";
 import { SqlSession } from "./session.ts";
+import type { SessionServices } from "./activity.ts";
 
 export interface SqlBackendOptions {
   readonly auth: "trust" | "scram-sha-256";
   /** statement_timeout for new sessions (ms; 0 = none). */
   readonly statementTimeoutMs?: number;
+  /** What sessions use of the server: the observer and call tracking, the job runner. */
+  readonly services: SessionServices;
 }
 
 export class SqlBackend implements Backend {
@@ -36,8 +39,20 @@ export class SqlBackend implements Backend {
     if (!role.login) throw new SqlError(SqlState.invalidAuthorizationSpecification, `role "${startup.user}" is not permitted to log in`, { severity: "FATAL" });
     const database = this.cluster.catalog.database(startup.database);
     if (!database) throw new SqlError(SqlState.invalidCatalogName, `database "${startup.database}" does not exist`, { severity: "FATAL" });
+    if (database.allowConnections === false) {
+      throw new SqlError(SqlState.objectNotInPrerequisiteState, `database "${database.name}" is not currently accepting connections`, { severity: "FATAL" });
+    }
     const connected = this.cluster.connected;
     connected.set(database.oid, (connected.get(database.oid) ?? 0) + 1);
+    const services = this.options.services;
+    const info = {
+      processId: context.processId,
+      user: startup.user,
+      database: startup.database,
+      applicationName: startup.applicationName,
+      remoteAddress: startup.remoteAddress,
+    };
+    const opened = performance.now();
     let session: SqlSession | null = null;
     try {
       session = new SqlSession(
@@ -49,8 +64,10 @@ export class SqlBackend implements Backend {
         () => {
           connected.set(database.oid, (connected.get(database.oid) ?? 1) - 1);
           if (session) this.sessions.delete(session);
+          services.activity.connectionClosed(info, performance.now() - opened);
         },
         this.options.statementTimeoutMs ? { statementTimeoutMs: this.options.statementTimeoutMs } : {},
+        services,
       );
     } catch (error) {
       connected.set(database.oid, (connected.get(database.oid) ?? 1) - 1);
@@ -58,6 +75,7 @@ export class SqlBackend implements Backend {
       throw error;
     }
     this.sessions.add(session);
+    services.activity.connectionOpened(info);
     return session;
   }
 }

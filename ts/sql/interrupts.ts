@@ -21,8 +21,7 @@ export class Interrupts implements WaitLimits {
   /** A statement starts: clear an old cancel request, arm the timeouts. */
   start(statementTimeoutMs: number, lockTimeoutMs: number): void {
     this.canceled = false;
-    const now = Date.now();
-    this.statementDeadline = statementTimeoutMs > 0 ? now + statementTimeoutMs : 0;
+    this.statementDeadline = statementTimeoutMs > 0 ? Date.now() + statementTimeoutMs : 0;
     this.lockTimeoutMs = lockTimeoutMs;
   }
 
@@ -41,6 +40,41 @@ export class Interrupts implements WaitLimits {
   onCancel(callback: (error: SqlError) => void): () => void {
     this.listeners.add(callback);
     return () => this.listeners.delete(callback);
+  }
+
+  /**
+   * Waits for `work` unless the statement is canceled or times out first (the work itself
+   * goes on; only the wait ends).
+   */
+  until<T>(work: Promise<T>): Promise<T> {
+    this.check();
+    return new Promise<T>((resolve, reject) => {
+      let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+      const finish = (): void => {
+        clearTimeout(deadlineTimer);
+        unregister();
+      };
+      const unregister = this.onCancel((error) => {
+        finish();
+        reject(error);
+      });
+      if (this.statementDeadline > 0) {
+        deadlineTimer = setTimeout(() => {
+          finish();
+          reject(canceledByTimeout());
+        }, Math.max(0, this.statementDeadline - Date.now()));
+      }
+      work.then(
+        (value) => {
+          finish();
+          resolve(value);
+        },
+        (error: unknown) => {
+          finish();
+          reject(error);
+        },
+      );
+    });
   }
 
   /** Waits `ms` unless canceled or timed out first. */

@@ -40,10 +40,19 @@ function byteSlice(bytes: Uint8Array, start: number, end: number): string {
   return new TextDecoder().decode(bytes.subarray(start, end));
 }
 
+/**
+ * COMPACT (pgz's own statement, not PostgreSQL grammar): a query string holding only the
+ * word COMPACT, in any case, with an optional semicolon. It parses to a node of its own.
+ */
+const COMPACT_TEXT = /^\s*compact\s*;?\s*$/i;
+export const COMPACT_TAG = "PgzCompactStmt";
+const compactStatement = { [COMPACT_TAG]: {} } as unknown as Node;
+
 /** Parses `sql` into statements; a syntax error is 42601 with its position. */
 export function parse(sql: string): readonly ParsedStatement[] {
   const cached = cache.get(sql);
   if (cached) return cached;
+  if (COMPACT_TEXT.test(sql)) return [{ ast: compactStatement, text: sql, offset: 0 }];
   let result: { stmts?: RawStatement[] };
   try {
     result = parseSync(sql) as { stmts?: RawStatement[] };

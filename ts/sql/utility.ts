@@ -1,5 +1,6 @@
 // Statements that are not queries or DML: transaction control, SET/SHOW/RESET, EXPLAIN,
-// and the maintenance commands pgz accepts; DDL and COPY are dispatched to their modules.
+// and the simpler commands pgz accepts; DDL, COPY and maintenance (VACUUM, ANALYZE,
+// COMPACT) are dispatched to their modules.
 
 import type { Ast, Node } from "./ast.ts";
 import { asNode, bodyOf, namesOf, tagOf } from "./ast.ts";
@@ -15,6 +16,8 @@ import { runDdl, isDdl } from "./ddl.ts";
 import { runCopy } from "./copy.ts";
 import type { SqlValue } from "./types/index.ts";
 import { canonicalSettingName } from "./settings.ts";
+import { runCompact, runVacuum } from "./maintenance.ts";
+import { COMPACT_TAG } from "./parser.ts";
 
 type AnySink = ExecuteSink & Partial<Pick<QuerySink, "rowDescription">>;
 
@@ -212,14 +215,12 @@ export async function runUtility(session: SqlSession, planned: Extract<Planned, 
     case "CopyStmt":
       await runCopy(session, bodyOf<Ast.CopyStmt>(ast), sink);
       return;
-    case "VacuumStmt": {
-      const vacuum = bodyOf<Ast.VacuumStmt>(ast).is_vacuumcmd === true;
-      if (vacuum && (session.inTransactionBlock || session.txn)) {
-        throw new SqlError(SqlState.activeSqlTransaction, "VACUUM cannot run inside a transaction block");
-      }
-      sink.commandComplete(vacuum ? "VACUUM" : "ANALYZE");
+    case "VacuumStmt":
+      sink.commandComplete(await runVacuum(session, bodyOf<Ast.VacuumStmt>(ast), sink));
       return;
-    }
+    case COMPACT_TAG:
+      sink.commandComplete(await runCompact(session));
+      return;
     case "CheckPointStmt":
       session.cluster.db.sync();
       sink.commandComplete("CHECKPOINT");
@@ -234,9 +235,6 @@ export async function runUtility(session: SqlSession, planned: Extract<Planned, 
     case "LockStmt":
       if (!session.inTransactionBlock) throw new SqlError(SqlState.noActiveSqlTransaction, "LOCK TABLE can only be used in transaction blocks");
       sink.commandComplete("LOCK TABLE");
-      return;
-    case "CommentStmt":
-      sink.commandComplete("COMMENT");
       return;
     case "GrantStmt":
       sink.commandComplete(bodyOf<Ast.GrantStmt>(ast).is_grant ? "GRANT" : "REVOKE");

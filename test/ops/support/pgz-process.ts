@@ -9,9 +9,6 @@ export const repoRoot = join(import.meta.dir, "..", "..", "..");
 /** `pgz` from the sources: ts/cli.ts with the SQL server (ts/server.ts). */
 export const sourceCommand = ["bun", join(repoRoot, "ts", "cli.ts")];
 
-/** `pgz` from the sources with the stand-in SQL server (stand-in-server.ts). */
-export const standInCommand = ["bun", join(repoRoot, "test", "ops", "support", "stand-in-cli.ts")];
-
 export interface LogLine {
   readonly level: number;
   readonly msg: string;
