@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { Db, type DbOptions } from "../engine/index.ts";
 import { createScramVerifier } from "../pgwire/scram.ts";
 import { ClusterCatalog, DatabaseCatalog } from "./catalog/catalog.ts";
-import { CATALOG_FORMAT, WellKnownOid, type DatabaseDef, type MetaDef, type RoleDef, type SchemaDef } from "./catalog/defs.ts";
+import { CATALOG_FORMAT, predefinedRoles, WellKnownOid, type DatabaseDef, type MetaDef, type RoleDef, type SchemaDef } from "./catalog/defs.ts";
 import type { CatalogOverlay } from "./catalog/overlay.ts";
 import { loadCatalog, writeRecord } from "./catalog/store.ts";
 import { catalogKey, CatalogKind, CLUSTER_DATABASE, storageRange } from "./keyspace.ts";
@@ -18,12 +18,37 @@ import { PlanCache } from "./statement.ts";
 const OID_COUNTER = 0;
 const OID_OPTIONS = { name: "oid counter", start: BigInt(WellKnownOid.firstNormal), increment: 1n, min: 1n, max: 4294967295n, cycle: false };
 
-/** The standard schemas of a new database. */
-export function standardSchemas(owner: number): SchemaDef[] {
+/**
+ * The standard schemas of a new database, as initdb makes them in PostgreSQL 15: pg_database_owner
+ * owns public, everyone may use (not create in) each of them, and they carry initdb's comments.
+ */
+export function standardSchemas(): SchemaDef[] {
+  const usable = (owner: number) => [
+    { grantee: owner, grantor: owner, privileges: "UC" },
+    { grantee: 0, grantor: owner, privileges: "U" },
+  ];
+  const superuser = WellKnownOid.bootstrapSuperuser;
+  const databaseOwner = WellKnownOid.pgDatabaseOwner;
   return [
-    { oid: WellKnownOid.pgCatalog, name: "pg_catalog", owner },
-    { oid: WellKnownOid.public, name: "public", owner },
-    { oid: WellKnownOid.informationSchema, name: "information_schema", owner },
+    { oid: WellKnownOid.pgCatalog, name: "pg_catalog", owner: superuser, acl: usable(superuser), comment: "system catalog schema" },
+    { oid: WellKnownOid.public, name: "public", owner: databaseOwner, acl: usable(databaseOwner), comment: "standard public schema" },
+    { oid: WellKnownOid.informationSchema, name: "information_schema", owner: superuser, acl: usable(superuser) },
+  ];
+}
+
+/**
+ * The databases initdb makes: template1 and template0 (whose ACL revokes CREATE and
+ * TEMPORARY from PUBLIC, so it reads =c/postgres, postgres=CTc/postgres) and postgres.
+ */
+function initialDatabases(owner: number): DatabaseDef[] {
+  const acl = [
+    { grantee: 0, grantor: owner, privileges: "c" },
+    { grantee: owner, grantor: owner, privileges: "CTc" },
+  ];
+  return [
+    { oid: WellKnownOid.templateDatabase, name: "template1", owner, template: true, acl, comment: "default template for new databases" },
+    { oid: WellKnownOid.template0Database, name: "template0", owner, template: true, allowConnections: false, acl, comment: "unmodifiable empty database" },
+    { oid: WellKnownOid.postgresDatabase, name: "postgres", owner, comment: "default administrative connection database" },
   ];
 }
 
@@ -45,8 +70,6 @@ export class Cluster {
   /** Bumped whenever a transaction with DDL commits; cached plans carry it. */
   version = 1;
   readonly locks = new LockManager();
-  /** Writes of READ COMMITTED transactions whose commit is in flight, by lock key (see Transaction.commit). */
-  readonly pendingWrites = new Map<string, { readonly owner: number; readonly value: Uint8Array | null }>();
   readonly sequences: SequenceManager;
   readonly scramSecret: Uint8Array;
   /** Sessions per database OID (DROP DATABASE refuses while any is connected). */
@@ -99,13 +122,18 @@ export class Cluster {
       createrole: true,
       verifier,
     };
-    const database: DatabaseDef = { oid: WellKnownOid.postgresDatabase, name: "postgres", owner: role.oid };
     const txn = db.begin({ isolation: "snapshot" });
     try {
       writeRecord(txn, CLUSTER_DATABASE, CatalogKind.meta, 0, meta);
       writeRecord(txn, CLUSTER_DATABASE, CatalogKind.role, role.oid, role);
-      writeRecord(txn, CLUSTER_DATABASE, CatalogKind.database, database.oid, database);
-      for (const schema of standardSchemas(role.oid)) writeRecord(txn, database.oid, CatalogKind.schema, schema.oid, schema);
+      for (const { oid, name } of predefinedRoles) {
+        const predefined: RoleDef = { oid, name, superuser: false, login: false, createdb: false, createrole: false, verifier: null };
+        writeRecord(txn, CLUSTER_DATABASE, CatalogKind.role, oid, predefined);
+      }
+      for (const database of initialDatabases(role.oid)) {
+        writeRecord(txn, CLUSTER_DATABASE, CatalogKind.database, database.oid, database);
+        for (const schema of standardSchemas()) writeRecord(txn, database.oid, CatalogKind.schema, schema.oid, schema);
+      }
     } catch (error) {
       txn.abort();
       throw error;

@@ -1,5 +1,5 @@
 // DDL entry point: runs CREATE / ALTER / DROP of tables, indexes, sequences, schemas,
-// databases and roles (the statements themselves live in ddl/). Every change goes through
+// databases and roles, and COMMENT ON (the statements themselves live in ddl/). Every change goes through
 // the transaction's catalog overlay (catalog/overlay.ts), so it is visible to that
 // transaction at once, to others after commit, and gone after rollback. Index builds and
 // table rewrites write their rows in the same transaction.
@@ -15,10 +15,11 @@ import { createIndex } from "./ddl/indexes.ts";
 import { drop, truncate } from "./ddl/drop.ts";
 import { alterTable, rename } from "./ddl/alter-table.ts";
 import { createSchema, createDatabase, dropDatabase, createRole, alterRole, dropRole } from "./ddl/cluster-objects.ts";
+import { comment } from "./ddl/comments.ts";
 
 const DDL_TAGS = new Set([
   "CreateStmt", "DropStmt", "AlterTableStmt", "IndexStmt", "RenameStmt", "TruncateStmt", "CreateSeqStmt", "AlterSeqStmt",
-  "CreateSchemaStmt", "CreatedbStmt", "DropdbStmt", "CreateRoleStmt", "AlterRoleStmt", "DropRoleStmt", "CreateTableAsStmt",
+  "CreateSchemaStmt", "CreatedbStmt", "DropdbStmt", "CreateRoleStmt", "AlterRoleStmt", "DropRoleStmt", "CreateTableAsStmt", "CommentStmt",
 ]);
 
 export function isDdl(tag: string): boolean {
@@ -70,6 +71,8 @@ export async function runDdl(session: SqlSession, ast: Node, sink: Sink): Promis
       return dropRole(ddl, bodyOf<Ast.DropRoleStmt>(ast));
     case "CreateTableAsStmt":
       return createTableAs(ddl, bodyOf<Ast.CreateTableAsStmt>(ast), sql);
+    case "CommentStmt":
+      return comment(ddl, bodyOf<Ast.CommentStmt>(ast));
     default:
       throw notSupported(tag);
   }
@@ -80,7 +83,7 @@ function commandName(tag: string): string {
   const names: Record<string, string> = {
     CreateStmt: "CREATE TABLE", IndexStmt: "CREATE INDEX", AlterTableStmt: "ALTER TABLE", RenameStmt: "ALTER TABLE", TruncateStmt: "TRUNCATE TABLE",
     CreateSeqStmt: "CREATE SEQUENCE", AlterSeqStmt: "ALTER SEQUENCE", CreateSchemaStmt: "CREATE SCHEMA", CreatedbStmt: "CREATE DATABASE",
-    DropdbStmt: "DROP DATABASE", CreateRoleStmt: "CREATE ROLE", AlterRoleStmt: "ALTER ROLE", DropRoleStmt: "DROP ROLE", CreateTableAsStmt: "CREATE TABLE AS", DropStmt: "DROP",
+    DropdbStmt: "DROP DATABASE", CreateRoleStmt: "CREATE ROLE", AlterRoleStmt: "ALTER ROLE", DropRoleStmt: "DROP ROLE", CreateTableAsStmt: "CREATE TABLE AS", DropStmt: "DROP", CommentStmt: "COMMENT",
   };
   return names[tag] ?? tag;
 }

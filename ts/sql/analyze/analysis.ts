@@ -4,7 +4,7 @@
 
 import { characterPosition } from "../ast.ts";
 import { SqlError, SqlState } from "../errors.ts";
-import type { DatabaseCatalog } from "../catalog/catalog.ts";
+import { relationOidByName, type DatabaseCatalog } from "../catalog/catalog.ts";
 import type { TableDef } from "../catalog/defs.ts";
 import type { TableRuntime } from "../table-runtime.ts";
 import { formatType, NO_TYPMOD, type SqlType, type TypeContext } from "../types/index.ts";
@@ -81,15 +81,7 @@ export class Analysis implements CoercionHost {
   }
 
   relationOid(name: string): number {
-    const parts = name.split(".").map((p) => p.trim().replace(/^"(.*)"$/, "$1"));
-    const relation = parts[parts.length - 1]!;
-    const catalog = this.catalog;
-    const schemas = parts.length > 1 ? [catalog.schemaByName(parts[parts.length - 2]!)?.oid ?? -1] : this.catalogView.searchPath;
-    for (const schema of schemas) {
-      const found = catalog.relation(schema, name.includes('"') ? relation : relation.toLowerCase());
-      if (found) return found.kind === "table" ? found.table.oid : found.kind === "sequence" ? found.sequence.oid : found.index.oid;
-    }
-    throw new SqlError(SqlState.undefinedTable, `relation "${name}" does not exist`);
+    return relationOidByName(this.catalog, this.catalogView.searchPath, name);
   }
 
   get catalog(): DatabaseCatalog {

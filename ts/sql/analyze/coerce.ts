@@ -21,6 +21,7 @@ import {
 import { asArgs, type EvalContext, type Expr, type ScalarFunction } from "./expr.ts";
 import { isRegType, isUnknown, PseudoOid } from "./pseudo-types.ts";
 import { formatStyled, parseStyled } from "../output-style.ts";
+import { regObjectOid } from "../catalog/describe.ts";
 
 /** What coercion needs from the analysis in progress. */
 export interface CoercionHost {
@@ -51,12 +52,12 @@ function applyPath(value: Datum, path: CastPath, from: SqlType, to: SqlType, ctx
 /** A conversion function for from → to in `context`, or null when PostgreSQL has none. */
 export function castFunction(from: SqlType, to: SqlType, typmod: number, context: CastContext): ScalarFunction | null {
   if (isRegType(to) && (from.category === "S" || isUnknown(from))) {
-    return (args, ctx) => (args[0] === null ? null : ctx.session.relationOid(args[0] as string));
+    return (args, ctx) => (args[0] === null ? null : regObjectOid(ctx.session.catalogAccess(), to.oid, args[0] as string));
   }
   if (isRegType(to) || isRegType(from)) {
     const numeric = from.category === "N" && to.category === "N";
     if (!numeric && to.category !== "S") return null;
-    if (to.category === "S") return (args) => (args[0] === null ? null : String(args[0]));
+    if (to.category === "S") return (args, ctx) => (args[0] === null ? null : from.format(args[0]!, ctx.types));
     return (args) => (args[0] === null ? null : typeof args[0] === "bigint" ? Number(args[0]) : args[0]!);
   }
   if (isUnknown(from)) {
@@ -136,18 +137,24 @@ export function tryCoerce(expr: Expr, to: SqlType, typmod: number, context: Cast
         return castNode(expr, to, typmod, castFunction(expr.type, to, typmod, context)!, context);
       }
       let value: SqlValue;
+      // The literal read as `to` before a separate length/precision coercion, as PostgreSQL
+      // builds it (deparsing shows that coercion as a cast).
+      let read: Expr | undefined;
       if (expr.value === null) value = null;
       else if (context === "explicit" && typmod >= 0) {
         // An explicit cast truncates ('abcdef'::varchar(3)) where input would raise 22001.
         const parsed = readLiteral(expr.value as string, to, NO_TYPMOD, host, location);
+        read = { kind: "const", type: to, typmod: NO_TYPMOD, value: parsed };
         value = parsed === null ? null : coerceToTypmod(parsed, to, typmod, true);
       } else if (typmod >= 0 && to.oid !== intervalType.oid) {
         // As in PostgreSQL, the literal is read without the typmod (errors point at it) and
         // the length/precision check follows as a separate step (its errors have no position).
         const parsed = readLiteral(expr.value as string, to, NO_TYPMOD, host, location);
+        read = { kind: "const", type: to, typmod: NO_TYPMOD, value: parsed };
         value = parsed === null ? null : coerceToTypmod(parsed, to, typmod, false);
       } else value = readLiteral(expr.value as string, to, typmod, host, location);
-      return { kind: "const", type: to, typmod: typmod >= 0 ? typmod : expr.typmod, value };
+      const folded = read ? { folded: { from: read, explicit: context === "explicit" } } : {};
+      return { kind: "const", type: to, typmod: typmod >= 0 ? typmod : expr.typmod, value, ...folded };
     }
     if (expr.kind === "param") {
       host.setParamType(expr.index, to);
@@ -160,7 +167,7 @@ export function tryCoerce(expr: Expr, to: SqlType, typmod: number, context: Cast
   // Folding a cast of a constant at analysis time is what PostgreSQL does too.
   if (expr.kind === "const" && !isRegType(to)) {
     const ctx = { types: host.types } as EvalContext;
-    return { kind: "const", type: to, typmod, value: fn(asArgs([expr.value]), ctx) };
+    return { kind: "const", type: to, typmod, value: fn(asArgs([expr.value]), ctx), folded: { from: expr, explicit: context === "explicit" } };
   }
   return castNode(expr, to, typmod, fn, context);
 }

@@ -6,6 +6,7 @@ import type { SqlType } from "../types/index.ts";
 import type { SqlValue } from "../types/index.ts";
 import type { TypeContext } from "../types/index.ts";
 import type { PlanNode } from "../plan/nodes.ts";
+import type { CatalogAccess } from "../catalog/describe.ts";
 
 export type Row = SqlValue[];
 
@@ -43,6 +44,8 @@ export interface SessionFunctions {
   relationOid(name: string): number;
   /** Whether the relation is the one its bare name finds through search_path; null if no such relation. */
   relationVisible(oid: number): boolean | null;
+  /** The catalog as this statement sees it, for the catalog functions (pg_get_indexdef, ...). */
+  catalogAccess(): CatalogAccess;
 }
 
 /**
@@ -63,7 +66,12 @@ interface Typed {
 }
 
 export type Expr =
-  | (Typed & { readonly kind: "const"; readonly value: SqlValue })
+  | (Typed & {
+      readonly kind: "const";
+      readonly value: SqlValue;
+      /** The constant a cast was folded from at analysis time (deparsing shows the cast). */
+      readonly folded?: { readonly from: Expr; readonly explicit: boolean };
+    })
   | (Typed & { readonly kind: "param"; readonly index: number })
   | (Typed & {
       readonly kind: "var";

@@ -38,7 +38,8 @@ import {
 import { coerceExpr, type CoercionHost } from "./coerce.ts";
 import type { EvalContext, Expr, ScalarFunction } from "./expr.ts";
 import { commonType, selectCandidate } from "./resolve.ts";
-import { isUnknown, regclassType, regtypeType, voidType } from "./pseudo-types.ts";
+import { isUnknown, pgNodeTreeType, regclassType, regtypeType, voidType } from "./pseudo-types.ts";
+import * as catalog from "../catalog/describe.ts";
 import * as strings from "../functions/string-ops.ts";
 import * as json from "../functions/json-ops.ts";
 import * as dt from "../functions/datetime-ops.ts";
@@ -453,12 +454,12 @@ def("lastval", [], int8Type, (_a, ctx) => ctx.session.lastval(), { volatility: "
 def("pg_is_in_recovery", [], boolType, () => false);
 def("txid_current", [], int8Type, (_a, ctx) => ctx.session.transactionTimestamp(), stable);
 def("pg_postmaster_start_time", [], timestamptzType, () => startTime, stable);
-def("obj_description", [oidType, nameType], textType, () => null);
-def("obj_description", [oidType], textType, () => null);
-def("col_description", [oidType, int4Type], textType, () => null);
-def("shobj_description", [oidType, nameType], textType, () => null);
-def("pg_get_userbyid", [oidType], nameType, () => "postgres");
-def("pg_encoding_to_char", [int4Type], nameType, () => "UTF8");
+def("obj_description", [oidType, nameType], textType, ([oid, catalogName], ctx) => catalog.objectDescription(ctx.session.catalogAccess(), n(oid!), s(catalogName!), 0), stable);
+def("obj_description", [oidType], textType, ([oid], ctx) => catalog.objectDescription(ctx.session.catalogAccess(), n(oid!), null, 0), stable);
+def("col_description", [oidType, int4Type], textType, ([oid, column], ctx) => catalog.objectDescription(ctx.session.catalogAccess(), n(oid!), "pg_class", n(column!)), stable);
+def("shobj_description", [oidType, nameType], textType, ([oid, catalogName], ctx) => catalog.sharedObjectDescription(ctx.session.catalogAccess(), n(oid!), s(catalogName!)), stable);
+def("pg_get_userbyid", [oidType], nameType, ([oid], ctx) => catalog.roleName(ctx.session.catalogAccess().cluster, n(oid!)), stable);
+def("pg_encoding_to_char", [int4Type], nameType, ([encoding]) => catalog.encodingName(n(encoding!)));
 def("pg_table_is_visible", [oidType], boolType, ([oid], ctx) => ctx.session.relationVisible(n(oid!)), stable);
 def("pg_type_is_visible", [oidType], boolType, () => true);
 def("has_table_privilege", [textType, textType], boolType, () => true);
@@ -469,7 +470,15 @@ def("format_type", [oidType, int4Type], textType, ([oid, typmod]) => {
   const type = typeByOid(n(oid!));
   return type ? formatType(type, typmod === null ? NO_TYPMOD : n(typmod)) : "???";
 }, { strict: false });
-def("pg_get_expr", [textType, oidType], textType, ([a]) => a);
+def("pg_get_expr", [pgNodeTreeType, oidType], textType, ([tree, relation], ctx) => catalog.expressionDefinition(ctx.session.catalogAccess(), s(tree!), n(relation!), false), stable);
+def("pg_get_expr", [pgNodeTreeType, oidType, boolType], textType, ([tree, relation, pretty], ctx) => catalog.expressionDefinition(ctx.session.catalogAccess(), s(tree!), n(relation!), pretty === true), stable);
+def("pg_get_indexdef", [oidType], textType, ([index], ctx) => catalog.indexDefinition(ctx.session.catalogAccess(), n(index!), 0, false), stable);
+def("pg_get_indexdef", [oidType, int4Type, boolType], textType, ([index, column, pretty], ctx) => catalog.indexDefinition(ctx.session.catalogAccess(), n(index!), n(column!), pretty === true), stable);
+def("pg_get_constraintdef", [oidType], textType, ([constraint], ctx) => catalog.constraintDefinition(ctx.session.catalogAccess(), n(constraint!), false), stable);
+def("pg_get_constraintdef", [oidType, boolType], textType, ([constraint, pretty], ctx) => catalog.constraintDefinition(ctx.session.catalogAccess(), n(constraint!), pretty === true), stable);
+def("pg_relation_is_publishable", [regclassType], boolType, ([relation], ctx) => catalog.relationIsPublishable(ctx.session.catalogAccess(), n(relation!)), stable);
+// pgz has no extended statistics objects, and PostgreSQL answers NULL for an OID that names none.
+def("pg_get_statisticsobjdef_columns", [oidType], textType, () => null);
 def("inet_server_port", [], int4Type, () => null);
 def("pg_client_encoding", [], nameType, () => "UTF8");
 def("to_regclass", [textType], regclassType, ([a], ctx) => {

@@ -5,7 +5,8 @@
 import { SqlError, SqlState } from "../errors.ts";
 import { hashString } from "../types/hash.ts";
 import { compareText } from "../types/text-compare.ts";
-import { oidType, type SqlType } from "../types/index.ts";
+import { int2Type, oidType, PgArray, type SqlType } from "../types/index.ts";
+import { makeArrayType } from "../types/array-type.ts";
 
 export const PseudoOid = {
   unknown: 705,
@@ -18,6 +19,9 @@ export const PseudoOid = {
   regrole: 4096,
   anyelement: 2283,
   anyarray: 2277,
+  pgNodeTree: 194,
+  int2vector: 22,
+  oidvector: 30,
 } as const;
 
 const encoder = new TextEncoder();
@@ -50,6 +54,9 @@ export const voidType: SqlType<string> = { ...textLike(PseudoOid.void, "void", "
 
 export const recordType: SqlType<string> = { ...textLike(PseudoOid.record, "record", "P" as SqlType["category"]) };
 
+/** A stored expression in the catalog (pg_attrdef.adbin, ...), read with pg_get_expr. */
+export const pgNodeTreeType = textLike(PseudoOid.pgNodeTree, "pg_node_tree", "Z" as SqlType["category"]);
+
 /** regclass and friends: an OID printed as a name. The session resolves names (see functions). */
 function regType(oid: number, typname: string): SqlType<number> {
   return {
@@ -64,6 +71,7 @@ function regType(oid: number, typname: string): SqlType<number> {
       if (/^\d+$/.test(text.trim())) return Number(text.trim());
       throw new SqlError(SqlState.featureNotSupported, `${typname} input of names needs a session`);
     },
+    format: (value, ctx) => ctx.regName?.(oid, value) ?? String(value),
   };
 }
 
@@ -73,10 +81,38 @@ export const regprocType = regType(PseudoOid.regproc, "regproc");
 export const regnamespaceType = regType(PseudoOid.regnamespace, "regnamespace");
 export const regroleType = regType(PseudoOid.regrole, "regrole");
 
+/**
+ * int2vector and oidvector (pg_index.indkey, indoption, indcollation): arrays of one dimension
+ * subscripted from 0, written as space-separated numbers.
+ */
+function vectorType(oid: number, typname: string, element: SqlType<number>): SqlType<PgArray<number>> {
+  const base = makeArrayType(element, String);
+  return {
+    ...base,
+    oid,
+    typname,
+    sqlName: typname,
+    category: "A",
+    parse: (text, typmod, ctx) => vectorOf(text.trim() === "" ? [] : text.trim().split(/\s+/).map((item) => element.parse(item, typmod, ctx))),
+    format: (value) => value.elements.map((item) => (item === null ? "" : String(item))).join(" "),
+  };
+}
+
+export const int2vectorType = vectorType(PseudoOid.int2vector, "int2vector", int2Type as SqlType<number>);
+export const oidvectorType = vectorType(PseudoOid.oidvector, "oidvector", oidType as SqlType<number>);
+
+/** A vector value (indexes' key columns, ...) from its items. */
+export function vectorOf(items: readonly number[]): PgArray<number> {
+  return items.length === 0 ? new PgArray<number>([]) : new PgArray<number>(items, [items.length], [0]);
+}
+
 export const pseudoTypes: readonly SqlType[] = [
   unknownType,
   voidType,
   recordType,
+  pgNodeTreeType,
+  int2vectorType,
+  oidvectorType,
   regclassType,
   regtypeType,
   regprocType,

@@ -3,13 +3,16 @@
 // types, and the category heuristics for unknown literals.
 
 import { SqlError, SqlState } from "../errors.ts";
-import { findCastPath, formatType, NO_TYPMOD, textType, type SqlType } from "../types/index.ts";
-import { isUnknown } from "./pseudo-types.ts";
+import { findCastPath, formatType, NO_TYPMOD, Oid, textType, type SqlType } from "../types/index.ts";
+import { isRegType, isUnknown } from "./pseudo-types.ts";
 
 /** Whether a value of `from` may be used where `to` is expected without an explicit cast. */
 export function canCoerceImplicitly(from: SqlType, to: SqlType): boolean {
   if (from.oid === to.oid || isUnknown(from)) return true;
   if (isUnknown(to)) return false;
+  // The OID alias types (regclass, ...) are OIDs: oid, integer and bigint convert to them, and they to oid.
+  if (isRegType(from)) return to.oid === Oid.oid;
+  if (isRegType(to)) return from.oid === Oid.oid || from.oid === Oid.int4 || from.oid === Oid.int8;
   return findCastPath(from, to, "implicit") !== null;
 }
 

@@ -3,7 +3,7 @@
 // DDL works on a copy (see overlay.ts) that replaces it when its transaction commits.
 
 import { SqlError, SqlState } from "../errors.ts";
-import type { DatabaseDef, IndexDef, RoleDef, SchemaDef, SequenceDef, TableDef } from "./defs.ts";
+import { systemCatalogOid, type DatabaseDef, type IndexDef, type RoleDef, type SchemaDef, type SequenceDef, type TableDef } from "./defs.ts";
 
 /** A relation found by name: a table, a sequence or an index. */
 export type Relation =
@@ -105,6 +105,25 @@ export class ClusterCatalog {
     }
     return this.databasesByName.get(name);
   }
+}
+
+/**
+ * The OID regclass input gives a relation name: a number is taken as the OID itself, a name
+ * (optionally schema-qualified, double quotes keeping case) is looked up through searchPath.
+ */
+export function relationOidByName(catalog: DatabaseCatalog, searchPath: readonly number[], name: string): number {
+  if (/^\s*\d+\s*$/.test(name)) return Number(name);
+  const parts = name.split(".").map((p) => p.trim().replace(/^"(.*)"$/, "$1"));
+  const relation = parts[parts.length - 1]!;
+  // pg_catalog comes first when search_path does not name it, as in PostgreSQL.
+  const system = systemCatalogOid(name.includes('"') ? relation : relation.toLowerCase());
+  if (system !== undefined && (parts.length === 1 || parts[parts.length - 2] === "pg_catalog")) return system;
+  const schemas = parts.length > 1 ? [catalog.schemaByName(parts[parts.length - 2]!)?.oid ?? -1] : searchPath;
+  for (const schema of schemas) {
+    const found = catalog.relation(schema, name.includes('"') ? relation : relation.toLowerCase());
+    if (found) return found.kind === "table" ? found.table.oid : found.kind === "sequence" ? found.sequence.oid : found.index.oid;
+  }
+  throw undefinedTable(name);
 }
 
 export function undefinedTable(name: string): SqlError {

@@ -97,6 +97,13 @@ export class CatalogOverlay {
     for (const schema of schemas) this.putSchema(def.oid, schema);
   }
 
+  /** Replaces a database's record (its comment); the database's own catalog is unchanged. */
+  putDatabase(def: DatabaseDef): void {
+    this.cluster.databases.set(def.oid, def);
+    this.cluster.invalidate();
+    writeRecord(this.txn(), CLUSTER_DATABASE, CatalogKind.database, def.oid, def);
+  }
+
   dropDatabase(def: DatabaseDef): void {
     const catalog = this.database(def.oid);
     if (catalog) {

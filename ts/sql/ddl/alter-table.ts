@@ -16,7 +16,7 @@ import { typeByOid } from "../types/index.ts";
 import { quoteIdent } from "../functions/string-ops.ts";
 import { Ddl, storedExpr, locationOf } from "./context.ts";
 import { nextvalAst, newSequence, createSequence } from "./sequences.ts";
-import { type PendingConstraint, columnType, checkDefault, tableConstraint, addConstraint } from "./create-table.ts";
+import { type PendingConstraint, columnType, checkDefault, tableConstraint, addConstraint, firstColumnOf } from "./create-table.ts";
 import { buildIndex, rewriteTable, validateRows, compileCheck } from "./table-data.ts";
 import { dropIndexData } from "./indexes.ts";
 
@@ -265,7 +265,7 @@ async function addColumn(ddl: Ddl, def: TableDef, columnDef: Ast.ColumnDef, ifNo
         constraints.push({ kind: "unique", ...(constraint.conname ? { name: constraint.conname } : {}), columns: [name] });
         break;
       case "CONSTR_CHECK":
-        constraints.push({ kind: "check", name: constraint.conname ?? `${def.name}_${name}_check`, columns: [name], expr: storedExpr(constraint.raw_expr!, sql, locationOf(constraint.raw_expr)) });
+        constraints.push({ kind: "check", ...(constraint.conname ? { name: constraint.conname } : {}), columns: firstColumnOf(constraint.raw_expr!), expr: storedExpr(constraint.raw_expr!, sql, locationOf(constraint.raw_expr)) });
         break;
       case "CONSTR_FOREIGN":
         throw notSupported("foreign keys (REFERENCES)");

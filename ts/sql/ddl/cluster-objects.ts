@@ -4,7 +4,7 @@ import type { Ast, Node } from "../ast.ts";
 import { asNode, bodyOf } from "../ast.ts";
 import { createScramVerifier } from "../../pgwire/scram.ts";
 import { SqlError, SqlState, notSupported } from "../errors.ts";
-import type { RoleDef } from "../catalog/defs.ts";
+import { WellKnownOid, type RoleDef } from "../catalog/defs.ts";
 import { standardSchemas } from "../cluster.ts";
 import { Ddl } from "./context.ts";
 
@@ -30,7 +30,7 @@ export async function createDatabase(ddl: Ddl, stmt: Ast.CreatedbStmt): Promise<
   const name = stmt.dbname!;
   if (ddl.overlay.cluster.database(name)) throw new SqlError(SqlState.duplicateDatabase, `database "${name}" already exists`);
   const oid = ddl.oid();
-  ddl.overlay.createDatabase({ oid, name, owner: ddl.session.role.oid }, standardSchemas(ddl.session.role.oid));
+  ddl.overlay.createDatabase({ oid, name, owner: ddl.session.role.oid }, standardSchemas());
   return "CREATE DATABASE";
 }
 
@@ -44,6 +44,7 @@ export async function dropDatabase(ddl: Ddl, stmt: Ast.DropdbStmt): Promise<stri
     }
     throw new SqlError(SqlState.invalidCatalogName, `database "${name}" does not exist`);
   }
+  if (def.template) throw new SqlError(SqlState.wrongObjectType, "cannot drop a template database");
   if (def.oid === ddl.session.database.oid) throw new SqlError(SqlState.objectInUse, "cannot drop the currently open database");
   const sessions = ddl.session.cluster.connected.get(def.oid) ?? 0;
   if (sessions > 0) {
@@ -96,6 +97,9 @@ async function roleOptions(options: readonly Node[] | undefined, role: RoleDef):
 
 export async function createRole(ddl: Ddl, stmt: Ast.CreateRoleStmt): Promise<string> {
   const name = stmt.role!;
+  if (name.startsWith("pg_")) {
+    throw new SqlError(SqlState.reservedName, `role name "${name}" is reserved`, { detail: 'Role names starting with "pg_" are reserved.' });
+  }
   if (ddl.overlay.cluster.role(name)) throw new SqlError(SqlState.duplicateObject, `role "${name}" already exists`);
   const base: RoleDef = { oid: ddl.oid(), name, superuser: false, login: stmt.stmt_type === "ROLESTMT_USER", createdb: false, createrole: false, verifier: null };
   ddl.overlay.putRole(await roleOptions(stmt.options, base));
@@ -122,7 +126,7 @@ export async function dropRole(ddl: Ddl, stmt: Ast.DropRoleStmt): Promise<string
       throw new SqlError(SqlState.undefinedObject, `role "${name}" does not exist`);
     }
     if (role.name === ddl.session.role.name) throw new SqlError(SqlState.objectInUse, "current user cannot be dropped");
-    if (role.oid === 10) throw new SqlError(SqlState.objectInUse, `cannot drop role ${name} because it is required by the database system`);
+    if (role.oid < WellKnownOid.firstNormal) throw new SqlError(SqlState.dependentObjectsStillExist, `cannot drop role ${name} because it is required by the database system`);
     ddl.overlay.deleteRole(role);
   }
   return "DROP ROLE";

@@ -147,10 +147,11 @@ export async function createTable(ddl: Ddl, stmt: Ast.CreateStmt, sql: string): 
           constraints.push({ kind: "unique", ...(constraint.conname ? { name: constraint.conname } : {}), columns: [columnName], location: constraint.location });
           break;
         case "CONSTR_CHECK":
+          // Named like a table constraint: after the one column the expression reads, if only one.
           constraints.push({
             kind: "check",
-            name: constraint.conname ?? `${name}_${columnName}_check`,
-            columns: [columnName],
+            ...(constraint.conname ? { name: constraint.conname } : {}),
+            columns: firstColumnOf(constraint.raw_expr!),
             expr: storedExpr(constraint.raw_expr!, sql, locationOf(constraint.raw_expr)),
           });
           break;
@@ -206,7 +207,7 @@ export async function createTable(ddl: Ddl, stmt: Ast.CreateStmt, sql: string): 
 }
 
 /** The column a table CHECK mentions, when it mentions exactly one (it then names the constraint). */
-function firstColumnOf(ast: Node): string[] {
+export function firstColumnOf(ast: Node): string[] {
   const names = new Set([...JSON.stringify(ast).matchAll(/"ColumnRef":\{"fields":\[\{"String":\{"sval":"([^"]*)"/g)].map((m) => m[1]!));
   return names.size === 1 ? [...names] : [];
 }

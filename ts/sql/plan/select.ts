@@ -886,6 +886,19 @@ export class SelectPlanner {
     };
   }
 
+  /**
+   * A FROM function's argument, bound in a scope below this level, as this level evaluates
+   * it: references to enclosing queries are fine (a correlated subquery re-runs it per outer
+   * row); references to this level's other FROM items would need LATERAL.
+   */
+  private outerOnly(expr: Expr, child: Scope): Expr {
+    if (!child.correlated) return expr;
+    if (child.parentRefs.size > 0 || someExpr(expr, (e) => e.kind === "sublink")) {
+      throw this.analysis.error(SqlState.featureNotSupported, "functions in FROM that reference other FROM items (LATERAL) are not supported");
+    }
+    return mapExpr(expr, (e) => (e.kind === "var" ? { ...e, levelsUp: e.levelsUp - 1 } : undefined));
+  }
+
   private rangeFunction(body: Ast.RangeFunction, scope: Scope): JoinTree {
     if (body.is_rowsfrom || (body.functions ?? []).length !== 1) throw this.analysis.error(SqlState.featureNotSupported, "ROWS FROM is not supported");
     const pair = asNode<Ast.List>(body.functions![0]!, "List")?.items ?? [];
@@ -896,7 +909,7 @@ export class SelectPlanner {
     let columns: RangeColumn[];
     const name = call ? namesOf(call.funcname).pop()! : "?column?";
     if (call && isSetFunction(name)) {
-      const args = (call.args ?? []).map((a) => this.binder.bind(a, child));
+      const args = (call.args ?? []).map((a) => this.outerOnly(this.binder.bind(a, child), child));
       let fn;
       try {
         fn = resolveSetFunction(name, args, this.analysis, (call.args ?? []).map((a) => locationOf(a)));
@@ -912,7 +925,7 @@ export class SelectPlanner {
       plan = (rel, width, alias) => ({ kind: "function", fn, name, alias, ordinality: body.ordinality === true, rels: [{ rel, width }] });
     } else {
       // A scalar function in FROM returns one row.
-      const expr = this.binder.bind(callNode, child);
+      const expr = this.outerOnly(this.binder.bind(callNode, child), child);
       columns = [{ name, type: isUnknown(expr.type) ? textType : expr.type, typmod: expr.typmod, tableOid: 0, attnum: 0 }];
       if (body.ordinality) columns.push({ name: "ordinality", type: int8Type, typmod: NO_TYPMOD, tableOid: 0, attnum: 0 });
       const exprs = body.ordinality ? [expr, { kind: "const", type: int8Type, typmod: NO_TYPMOD, value: 1n } as Expr] : [expr];
@@ -928,10 +941,6 @@ export class SelectPlanner {
     const rel = this.analysis.newRel();
     const entry: RangeEntry = { rel, alias, columns, table: null, used: new Set() };
     this.addEntry(scope, entry);
-    const lateral = child.correlated;
-    if (lateral) {
-      throw this.analysis.error(SqlState.featureNotSupported, "functions in FROM that reference other FROM items (LATERAL) are not supported");
-    }
     return { kind: "leaf", entry, lateral: false, build: (quals) => this.withFilter(plan(rel, columns.length, alias), quals) };
   }
 

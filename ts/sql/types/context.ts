@@ -9,6 +9,11 @@ export interface TypeContext {
    * inputs 'now', 'today', 'tomorrow' and 'yesterday' read it; when absent the clock is read.
    */
   readonly transactionTimestamp?: bigint;
+  /**
+   * The name an OID alias type (regclass, regtype, regnamespace, regrole; by its type OID)
+   * prints for an object, or null when there is no such object (the number is printed).
+   */
+  regName?(type: number, oid: number): string | null;
 }
 
 export const defaultTypeContext: TypeContext = { timeZone: "UTC" };
