@@ -32,33 +32,82 @@ export class Random {
   }
 }
 
-const commands = [
-  "select 1",
-  "select 'a', 2, null",
-  "select 1; select 2",
-  "begin",
-  "commit",
-  "rollback",
-  "raise 22012 fuzz",
-  "raise 23505 dup",
-  "notice fuzz",
-  "sleep 1",
-  "series 20",
-  "series 200",
-  "set TimeZone to 'UTC'",
-  "show TimeZone",
-  "copy to stdout 3",
-  "",
-  ";",
-  "nonsense here",
-  "select $1",
-  "select $1::int4, $2",
-];
+/** What the generated messages say: statements for Query and Parse, and COPY FROM STDIN. */
+export interface Vocabulary {
+  readonly commands: readonly string[];
+  /** A statement that starts COPY FROM STDIN (the exchange is then completed or failed). */
+  readonly copyIn: string;
+}
+
+/** The fake backend's commands (test/pgwire/support/fake-backend.ts). */
+export const fakeBackendVocabulary: Vocabulary = {
+  commands: [
+    "select 1",
+    "select 'a', 2, null",
+    "select 1; select 2",
+    "begin",
+    "commit",
+    "rollback",
+    "raise 22012 fuzz",
+    "raise 23505 dup",
+    "notice fuzz",
+    "sleep 1",
+    "series 20",
+    "series 200",
+    "set TimeZone to 'UTC'",
+    "show TimeZone",
+    "copy to stdout 3",
+    "",
+    ";",
+    "nonsense here",
+    "select $1",
+    "select $1::int4, $2",
+  ],
+  copyIn: "copy t from stdin",
+};
+
+/** SQL for a real server with a table fuzz_t (n int4, t text). */
+export const sqlVocabulary: Vocabulary = {
+  commands: [
+    "select 1",
+    "select 'a', 2, null",
+    "select 1; select 2",
+    "begin",
+    "commit",
+    "rollback",
+    "savepoint s",
+    "rollback to savepoint s",
+    "select 1/0",
+    "select 'x'::int4",
+    "select * from fuzz_t order by n limit 5",
+    "insert into fuzz_t values (1, 'a')",
+    "delete from fuzz_t where n > 50",
+    "update fuzz_t set t = 'b' where n = 1",
+    "select pg_sleep(0.001)",
+    "select g from generate_series(1, 20) g",
+    "select g from generate_series(1, 200) g",
+    "set TimeZone to 'UTC'",
+    "show TimeZone",
+    "set statement_timeout = 1000",
+    "copy fuzz_t to stdout",
+    "copy (select 1, 'x') to stdout",
+    "",
+    ";",
+    "nonsense here",
+    "select $1",
+    "select $1::int4, $2",
+    "select $1::text || $2",
+    "insert into fuzz_t values ($1, $2)",
+    "select count(*) from fuzz_t where n = $1",
+  ],
+  copyIn: "copy fuzz_t from stdin",
+};
 
 const names = ["", "", "s", "p", "stmt_1", "ünï"];
 
 /** One well-formed frontend message (after startup). */
-export function validMessage(r: Random): Uint8Array {
+export function validMessage(r: Random, vocabulary: Vocabulary = fakeBackendVocabulary): Uint8Array {
+  const commands = vocabulary.commands;
   return Frontend.bytes((f) => {
     switch (r.int(13)) {
       case 0:
@@ -66,8 +115,11 @@ export function validMessage(r: Random): Uint8Array {
         break;
       case 1:
         // A whole COPY FROM STDIN exchange: cut short, anything else would end the connection.
-        if (r.chance(0.3)) f.query("copy t from stdin").copyData("1\n2\n").flush().copyData("3\n").copyDone();
-        else f.query(r.pick(commands));
+        if (r.chance(0.3)) {
+          f.query(vocabulary.copyIn).copyData("1\ta\n2\tb\n").flush().copyData("3\t\\N\n");
+          if (r.chance(0.8)) f.copyDone();
+          else f.copyFail("fuzz");
+        } else f.query(r.pick(commands));
         break;
       case 2:
         f.parse(r.pick(names), r.pick(commands), r.chance(0.5) ? [] : [r.pick([0, 23, 25, 9999])]);
@@ -109,8 +161,8 @@ export function validMessage(r: Random): Uint8Array {
 }
 
 /** A message damaged in one of several ways (most end the connection with 08P01). */
-export function mutatedMessage(r: Random): Uint8Array {
-  const base = validMessage(r);
+export function mutatedMessage(r: Random, vocabulary: Vocabulary = fakeBackendVocabulary): Uint8Array {
+  const base = validMessage(r, vocabulary);
   const out = Uint8Array.from(base);
   switch (r.int(7)) {
     case 0: {
@@ -156,12 +208,12 @@ export function mutatedMessage(r: Random): Uint8Array {
  * Bytes a client might send before or instead of a StartupMessage, and how many one-byte
  * answers (to SSLRequest / GSSENCRequest) precede the server's messages.
  */
-export function startupTraffic(r: Random, user: string): { bytes: Uint8Array; byteAnswers: number; startsSession: boolean } {
+export function startupTraffic(r: Random, user: string, database = "app"): { bytes: Uint8Array; byteAnswers: number; startsSession: boolean } {
   switch (r.int(8)) {
     case 0:
       return { bytes: Frontend.bytes((f) => f.sslRequest().startup({ user })), byteAnswers: 1, startsSession: true };
     case 1:
-      return { bytes: Frontend.bytes((f) => f.gssEncRequest().startup({ user, database: "app" })), byteAnswers: 1, startsSession: true };
+      return { bytes: Frontend.bytes((f) => f.gssEncRequest().startup({ user, database })), byteAnswers: 1, startsSession: true };
     case 2:
       return { bytes: Frontend.bytes((f) => f.cancelRequest(r.int(100000), r.bytes(4))), byteAnswers: 0, startsSession: false };
     case 3: {
@@ -174,6 +226,6 @@ export function startupTraffic(r: Random, user: string): { bytes: Uint8Array; by
     case 5:
       return { bytes: Frontend.bytes((f) => f.startup({ user, "_pq_.x": "y" }, (3 << 16) | r.int(5))), byteAnswers: 0, startsSession: true };
     default:
-      return { bytes: Frontend.bytes((f) => f.startup({ user, database: "app" })), byteAnswers: 0, startsSession: true };
+      return { bytes: Frontend.bytes((f) => f.startup({ user, database })), byteAnswers: 0, startsSession: true };
   }
 }

@@ -13,6 +13,7 @@ import { rowSize, type ExecContext } from "./context.ts";
 import { Layout } from "./layout.ts";
 import { boundKey, concatBytes, primaryKeyOfEntry, probeKey } from "./keys.ts";
 import { prefixEnd } from "../encoding/key.ts";
+import { bulkBytes } from "./bulk.ts";
 
 export interface Operator {
   /** Starts producing rows; `param` is the left row of a parameterized nested loop. */
@@ -210,8 +211,14 @@ function compileScan(node: Extract<PlanNode, { kind: "scan" }>, layouts: Layouts
     open: (ctx, param) =>
       (function* () {
         let count = 0;
+        let bytes = 0;
         for (const [key, value] of source(ctx, param)) {
-          if (++count % INTERRUPT_CHECK_ROWS === 0) ctx.checkInterrupts();
+          bytes += key.length + value.length;
+          if (++count % INTERRUPT_CHECK_ROWS === 0) {
+            ctx.checkInterrupts();
+            bulkBytes(bytes);
+            bytes = 0;
+          }
           const row = decoder.decode(value, new Array<SqlValue>(withKey ? width + 1 : width));
           if (withKey) row[width] = key;
           if (filter && filter(row, ctx) !== true) continue;
@@ -430,10 +437,26 @@ function compileProjectSet(node: Extract<PlanNode, { kind: "project-set" }>, lay
     open: (ctx, param) =>
       (function* () {
         for (const row of iterate(input.open(ctx, param))) {
-          const series = items.map((item) => (item.kind === "srf" ? [...item.srf.fn(asArgs(item.args.map((a) => a(row, ctx))), ctx)].map((r) => r[0] ?? null) : null));
-          const length = Math.max(0, ...series.map((s) => (s ? s.length : 0)));
-          for (let i = 0; i < length; i++) {
-            yield items.map((item, j) => (item.kind === "srf" ? (series[j]![i] ?? null) : item.fn(row, ctx)));
+          // The set functions run in lockstep, one value at a time (never materialized: a
+          // huge series must stream); one that ends early gives NULL until all have ended.
+          const series = items.map((item) => (item.kind === "srf" ? item.srf.fn(asArgs(item.args.map((a) => a(row, ctx))), ctx)[Symbol.iterator]() : null));
+          const live = series.map((s) => s !== null);
+          try {
+            for (;;) {
+              const values = series.map((s, j) => {
+                if (s === null || !live[j]) return null;
+                const next = s.next();
+                if (next.done) {
+                  live[j] = false;
+                  return null;
+                }
+                return next.value[0] ?? null;
+              });
+              if (!live.includes(true)) break;
+              yield items.map((item, j) => (item.kind === "srf" ? values[j]! : item.fn(row, ctx)));
+            }
+          } finally {
+            for (const s of series) s?.return?.();
           }
         }
       })(),
