@@ -18,6 +18,9 @@ const encoder = new TextEncoder();
 
 export class BackendEncoder {
   private readonly w: WriteBuffer;
+  /** The last CommandComplete encoded: its tag and the whole message. */
+  private lastTag: string | null = null;
+  private lastTagMessage: Uint8Array = new Uint8Array(0);
 
   constructor(buffer: WriteBuffer = new WriteBuffer()) {
     this.w = buffer;
@@ -168,9 +171,17 @@ export class BackendEncoder {
 
   commandComplete(tag: string): void {
     const w = this.w;
+    if (tag === this.lastTag) {
+      w.bytes(this.lastTagMessage);
+      return;
+    }
+    const start = w.offset;
     w.begin(0x43);
     cstring(w, tag);
     w.end();
+    // Statements mostly repeat the previous tag ("SELECT 1"): keep the whole message.
+    this.lastTag = tag;
+    this.lastTagMessage = w.copy(start);
   }
 
   emptyQueryResponse(): void {

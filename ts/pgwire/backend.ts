@@ -200,7 +200,7 @@ export interface Session {
    * it stops at maxRows with rows left, in which case it returns { suspended: true } and a
    * later Execute continues. No RowDescription is sent here (the client used Describe).
    */
-  execute(portal: string, maxRows: number, sink: ExecuteSink): Promise<ExecuteResult>;
+  execute(portal: string, maxRows: number, sink: ExecuteSink): ExecuteResult | Promise<ExecuteResult>;
 
   /** Close 'S': drop a prepared statement; a missing one is not an error. */
   closeStatement(name: string): void | Promise<void>;

@@ -18,7 +18,7 @@
 
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { SqlError, SqlState } from "../sql/errors.ts";
-import type { Backend, ErrorFields, Field, FormatCode, Session } from "./backend.ts";
+import type { Backend, ErrorFields, ExecuteResult, Field, FormatCode, Session } from "./backend.ts";
 import { BackendEncoder } from "./backend-encoder.ts";
 import { FrontendDecoder, decodeSaslInitialResponse, decodeSaslResponse } from "./frontend-decoder.ts";
 import type { FrontendMessage, StartupMessage, TypedMessage } from "./frontend-messages.ts";
@@ -121,6 +121,8 @@ export class Connection {
   private socketGone = false;
   private inputWaiter: (() => void) | null = null;
   private flushScheduled = false;
+  /** The message loop is waiting for a handler's promise: output is flushed on a timer. */
+  private awaiting = false;
   private authTimer: ReturnType<typeof setTimeout> | null = null;
   private hostNotified = false;
   /** Parameter values the client has been told (ParameterStatus), to report only changes. */
@@ -244,10 +246,28 @@ export class Connection {
   private async run(): Promise<void> {
     try {
       for (;;) {
-        const message = await this.nextMessage();
-        if (message === null) break;
-        if (this.phase === "startup") await this.handleStartupPhase(message);
-        else await this.handleReady(message as TypedMessage);
+        // Messages already received are handled without a trip through the event loop; a
+        // handler that completes synchronously (Bind, most Executes, Sync outside a
+        // transaction) costs no promise at all.
+        if (this.isClosed) break;
+        const message = this.decoder.next();
+        if (message === null) {
+          if (this.transportClosed) break;
+          // One promise per wait for input (not a nextMessage() call around it).
+          await this.input();
+          continue;
+        }
+        const pending = this.phase === "startup" ? this.handleStartupPhase(message) : this.handleReady(message as TypedMessage);
+        if (pending !== undefined) {
+          // Output encoded so far reaches the client even if the handler waits a long time.
+          this.awaiting = true;
+          if (this.encoder.length > 0) this.scheduleFlush();
+          try {
+            await pending;
+          } finally {
+            this.awaiting = false;
+          }
+        }
         if (this.phase === "closed") break;
       }
     } catch (error) {
@@ -265,16 +285,21 @@ export class Connection {
       const message = this.decoder.next();
       if (message !== null) return message;
       if (this.transportClosed) return null;
-      if (this.paused) {
-        this.paused = false;
-        this.transport.resume();
-      }
-      // Nothing to do until the client speaks: make sure it has everything we said.
-      this.flush();
-      await new Promise<void>((resolve) => {
-        this.inputWaiter = resolve;
-      });
+      await this.input();
     }
+  }
+
+  /** Resolves when more input arrives (or the connection ends). */
+  private input(): Promise<void> {
+    if (this.paused) {
+      this.paused = false;
+      this.transport.resume();
+    }
+    // Nothing to do until the client speaks: make sure it has everything we said.
+    this.flush();
+    return new Promise<void>((resolve) => {
+      this.inputWaiter = resolve;
+    });
   }
 
   /** An exception escaped message handling: end the connection, saying why when we can. */
@@ -415,7 +440,8 @@ export class Connection {
 
   // --- ready: simple and extended query ------------------------------------------------------
 
-  private async handleReady(message: TypedMessage): Promise<void> {
+  /** Handles one message; returns a promise only when the work did not complete at once. */
+  private handleReady(message: TypedMessage): void | Promise<void> {
     if (this.ignoreTillSync) {
       if (message.type === "terminate") {
         this.terminate(null);
@@ -426,73 +452,96 @@ export class Connection {
     }
     const session = this.session;
     if (session === null) throw new Error("ready without a session");
-    let extended = false;
     try {
-      switch (message.type) {
-        case "query":
-          await this.simpleQuery(session, message.sql);
-          return;
-        case "parse":
-          extended = true;
-          await this.call(() => session.parse(message.statement, message.sql, message.paramTypes));
-          this.encoder.parseComplete();
-          this.wrote();
-          return;
-        case "bind": {
-          extended = true;
-          const paramFormats = expandParamFormats(message.paramFormats, message.params.length);
-          const resultFormats = checkFormats(message.resultFormats);
-          await this.call(() => session.bind(message.portal, message.statement, message.params, paramFormats, resultFormats));
-          this.encoder.bindComplete();
-          this.wrote();
-          return;
+      const pending = this.dispatchReady(session, message);
+      if (pending !== undefined) return pending.catch((error: unknown) => this.reportError(error, isExtendedMessage(message)));
+    } catch (error) {
+      this.reportError(error, isExtendedMessage(message));
+    }
+  }
+
+  private dispatchReady(session: Session, message: TypedMessage): void | Promise<void> {
+    switch (message.type) {
+      case "query":
+        return this.simpleQuery(session, message.sql);
+      case "parse":
+        return this.then(
+          this.call(() => session.parse(message.statement, message.sql, message.paramTypes)),
+          () => {
+            this.encoder.parseComplete();
+            this.wrote();
+          },
+        );
+      case "bind": {
+        const paramFormats = expandParamFormats(message.paramFormats, message.params.length);
+        const resultFormats = checkFormats(message.resultFormats);
+        // As call() does, without a closure per message on this hot path.
+        this.inCall = true;
+        let result: void | Promise<void> = undefined;
+        try {
+          result = session.bind(message.portal, message.statement, message.params, paramFormats, resultFormats);
+        } finally {
+          if (!(result instanceof Promise)) this.inCall = false;
         }
-        case "describe":
-          extended = true;
-          if (message.kind === "S") {
-            const description = await this.call(() => session.describeStatement(message.name));
+        if (result instanceof Promise) return this.settled(result).then(() => this.bindComplete());
+        this.bindComplete();
+        return;
+      }
+      case "describe":
+        if (message.kind === "S") {
+          return this.then(this.call(() => session.describeStatement(message.name)), (description) => {
             this.encoder.parameterDescription(description.paramTypes);
             this.describeFields(description.fields, true);
-          } else {
-            const description = await this.call(() => session.describePortal(message.name));
-            this.describeFields(description.fields, false);
-          }
-          return;
-        case "execute":
-          extended = true;
-          await this.execute(session, message.portal, message.maxRows);
-          return;
-        case "close":
-          extended = true;
-          if (message.kind === "S") await this.call(() => session.closeStatement(message.name));
-          else await this.call(() => session.closePortal(message.name));
-          this.encoder.closeComplete();
-          this.wrote();
-          return;
-        case "flush":
-          extended = true;
-          this.flush();
-          return;
-        case "sync":
-          await this.call(() => session.sync());
-          this.readyForQuery();
-          return;
-        case "functionCall":
-          throw new SqlError(SqlState.featureNotSupported, "fastpath function calls are not supported");
-        case "copyData":
-        case "copyDone":
-        case "copyFail":
-          // Left over from a COPY that failed: the client may still be sending; drop them.
-          return;
-        case "terminate":
-          this.terminate(null);
-          return;
-        case "authenticationResponse":
-          throw new ProtocolError(`invalid frontend message type ${messageTypeByte(message)}`);
+          });
+        }
+        return this.then(this.call(() => session.describePortal(message.name)), (description) => {
+          this.describeFields(description.fields, false);
+        });
+      case "execute":
+        return this.execute(session, message.portal, message.maxRows);
+      case "close":
+        return this.then(
+          this.call(() => (message.kind === "S" ? session.closeStatement(message.name) : session.closePortal(message.name))),
+          () => {
+            this.encoder.closeComplete();
+            this.wrote();
+          },
+        );
+      case "flush":
+        this.flush();
+        return;
+      case "sync": {
+        // As call() does, without a closure per message on this hot path.
+        this.inCall = true;
+        let result: void | Promise<void> = undefined;
+        try {
+          result = session.sync();
+        } finally {
+          if (!(result instanceof Promise)) this.inCall = false;
+        }
+        if (result instanceof Promise) return this.settled(result).then(() => this.readyForQuery());
+        this.readyForQuery();
+        return;
       }
-    } catch (error) {
-      this.reportError(error, extended);
+      case "functionCall":
+        throw new SqlError(SqlState.featureNotSupported, "fastpath function calls are not supported");
+      case "copyData":
+      case "copyDone":
+      case "copyFail":
+        // Left over from a COPY that failed: the client may still be sending; drop them.
+        return;
+      case "terminate":
+        this.terminate(null);
+        return;
+      case "authenticationResponse":
+        throw new ProtocolError(`invalid frontend message type ${messageTypeByte(message)}`);
     }
+  }
+
+  /** `next(value)` at once for a value, after settling for a promise. */
+  private then<T>(result: T | Promise<T>, next: (value: T) => void): void | Promise<void> {
+    if (result instanceof Promise) return result.then(next);
+    next(result);
   }
 
   private async simpleQuery(session: Session, sql: string): Promise<void> {
@@ -507,15 +556,30 @@ export class Connection {
     this.readyForQuery();
   }
 
-  private async execute(session: Session, portal: string, maxRows: number): Promise<void> {
+  private execute(session: Session, portal: string, maxRows: number): void | Promise<void> {
     this.sink.begin("execute");
-    let problem: string | null;
-    let suspended: boolean;
+    let result: ExecuteResult | Promise<ExecuteResult>;
     try {
-      ({ suspended } = await this.call(() => session.execute(portal, maxRows, this.sink)));
-    } finally {
-      problem = this.sink.end();
+      result = this.call(() => session.execute(portal, maxRows, this.sink));
+    } catch (error) {
+      this.sink.end();
+      throw error;
     }
+    if (result instanceof Promise) {
+      return result.then(
+        (done) => this.executed(done.suspended),
+        (error: unknown) => {
+          this.sink.end();
+          throw error;
+        },
+      );
+    }
+    this.executed(result.suspended);
+  }
+
+  /** After Execute: check what the portal reported, then PortalSuspended if it stopped at maxRows. */
+  private executed(suspended: boolean): void {
+    let problem = this.sink.end();
     if (problem === null && suspended === this.sink.completed) {
       problem = suspended ? "portal suspended after CommandComplete" : "execute returned without CommandComplete";
     }
@@ -534,13 +598,30 @@ export class Connection {
   }
 
   /** Run one Session call, marking it in progress for cancel and close. */
-  private async call<T>(fn: () => T | Promise<T>): Promise<T> {
+  private call<T>(fn: () => T | Promise<T>): T | Promise<T> {
     this.inCall = true;
+    let result: T | Promise<T>;
     try {
-      return await fn();
-    } finally {
+      result = fn();
+    } catch (error) {
       this.inCall = false;
+      throw error;
     }
+    if (result instanceof Promise) return this.settled(result);
+    this.inCall = false;
+    return result;
+  }
+
+  /** A Session call's promise: the call stays in progress until it settles. */
+  private settled<T>(result: Promise<T>): Promise<T> {
+    return result.finally(() => {
+      this.inCall = false;
+    });
+  }
+
+  private bindComplete(): void {
+    this.encoder.bindComplete();
+    this.wrote();
   }
 
   /** Report a failed message: ERROR keeps the connection, FATAL or a protocol violation ends it. */
@@ -571,12 +652,14 @@ export class Connection {
   }
 
   private readyForQuery(): void {
-    for (const [name, value] of this.parameterReports) {
-      if (this.parameterValues.get(name) === value) continue;
-      this.encoder.parameterStatus(name, value);
-      this.parameterValues.set(name, value);
+    if (this.parameterReports.size > 0) {
+      for (const [name, value] of this.parameterReports) {
+        if (this.parameterValues.get(name) === value) continue;
+        this.encoder.parameterStatus(name, value);
+        this.parameterValues.set(name, value);
+      }
+      this.parameterReports.clear();
     }
-    this.parameterReports.clear();
     const status = this.session?.transactionStatus ?? "I";
     if (status !== "I" && status !== "T" && status !== "E") throw new Error(`invalid transaction status ${String(status)}`);
     this.encoder.readyForQuery(status);
@@ -596,13 +679,20 @@ export class Connection {
   private wrote(): void {
     if (this.encoder.length >= flushThresholdBytes) {
       this.flush();
-    } else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => {
-        this.flushScheduled = false;
-        this.flush();
-      });
+    } else if (this.awaiting) {
+      this.scheduleFlush();
     }
+    // Otherwise the message loop is running synchronously: it flushes before it waits for
+    // input, and schedules a flush before it waits for a handler.
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
   }
 
   /** A single unframed byte (answers to SSLRequest / GSSENCRequest). */
@@ -690,16 +780,39 @@ export class Connection {
   }
 }
 
+/** Messages of the extended protocol: an error in one skips everything up to Sync. */
+function isExtendedMessage(message: TypedMessage): boolean {
+  switch (message.type) {
+    case "parse":
+    case "bind":
+    case "describe":
+    case "execute":
+    case "close":
+    case "flush":
+      return true;
+    default:
+      return false;
+  }
+}
+
 /** Bind's parameter formats, one per parameter (0 entries: text; 1 entry: for all). */
-function expandParamFormats(formats: readonly number[], count: number): FormatCode[] {
+function expandParamFormats(formats: readonly number[], count: number): readonly FormatCode[] {
   const checked = checkFormats(formats);
   if (checked.length === count) return checked;
   const format: FormatCode = checked.length === 0 ? 0 : checked[0]!;
+  const shared = uniformFormats[format]![count];
+  if (shared !== undefined) return shared;
   return new Array<FormatCode>(count).fill(format);
 }
 
+/** Shared expansions for the usual parameter counts: uniformFormats[format][count]. */
+const uniformFormats: readonly (readonly (readonly FormatCode[])[])[] = [0, 1].map((format) =>
+  Array.from({ length: 17 }, (_, count) => Object.freeze(new Array<FormatCode>(count).fill(format as FormatCode))),
+);
+
 function checkFormats(formats: readonly number[]): FormatCode[] {
-  for (const f of formats) {
+  for (let i = 0; i < formats.length; i++) {
+    const f = formats[i]!;
     if (f !== 0 && f !== 1) throw new SqlError(SqlState.invalidParameterValue, `unsupported format code: ${f}`);
   }
   return formats as FormatCode[];

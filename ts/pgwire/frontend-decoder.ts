@@ -242,9 +242,14 @@ function readStartupParameters(buf: Uint8Array, start: number, end: number, into
   }
 }
 
+/** The reader of typed message bodies: decoding is synchronous, so one serves every message. */
+const typedReader = new MessageReader(emptyBuffer, 0, 0);
+/** A Bind or Parse without format codes or parameter types (the usual case) shares this. */
+const noCodes: readonly number[] = Object.freeze([]);
+
 /** Decode the body of a typed message whose type byte has already been validated. */
 export function decodeTypedBody(type: number, buf: Uint8Array, start: number, end: number): TypedMessage {
-  const r = new MessageReader(buf, start, end);
+  const r = typedReader.reset(buf, start, end);
   switch (type) {
     case 0x51: {
       const sql = r.cstring();
@@ -264,8 +269,8 @@ export function decodeTypedBody(type: number, buf: Uint8Array, start: number, en
       const portal = r.cstring();
       const statement = r.cstring();
       const formatCount = r.u16();
-      const paramFormats: number[] = new Array<number>(formatCount);
-      for (let i = 0; i < formatCount; i++) paramFormats[i] = r.i16();
+      const paramFormats = formatCount === 0 ? noCodes : new Array<number>(formatCount);
+      for (let i = 0; i < formatCount; i++) (paramFormats as number[])[i] = r.i16();
       const paramCount = r.u16();
       if (formatCount > 1 && formatCount !== paramCount) {
         throw new ProtocolError(`bind message has ${formatCount} parameter formats but ${paramCount} parameters`);
@@ -278,8 +283,8 @@ export function decodeTypedBody(type: number, buf: Uint8Array, start: number, en
         else params[i] = r.bytes(length);
       }
       const resultCount = r.u16();
-      const resultFormats: number[] = new Array<number>(resultCount);
-      for (let i = 0; i < resultCount; i++) resultFormats[i] = r.i16();
+      const resultFormats = resultCount === 0 ? noCodes : new Array<number>(resultCount);
+      for (let i = 0; i < resultCount; i++) (resultFormats as number[])[i] = r.i16();
       r.end();
       return { type: "bind", portal, statement, paramFormats, params, resultFormats };
     }

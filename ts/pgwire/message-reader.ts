@@ -8,15 +8,24 @@ import { ProtocolError } from "./protocol-error.ts";
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export class MessageReader {
+  private buf: Uint8Array;
   private pos: number;
+  private limit: number;
 
-  constructor(
-    private readonly buf: Uint8Array,
-    start: number,
-    private readonly limit: number,
-  ) {
-    if (start < 0 || limit < start || limit > buf.length) throw new RangeError("MessageReader: bad bounds");
+  constructor(buf: Uint8Array, start: number, limit: number) {
+    this.buf = buf;
     this.pos = start;
+    this.limit = limit;
+    this.reset(buf, start, limit);
+  }
+
+  /** Read another message body (a decoder reuses one reader for every message). */
+  reset(buf: Uint8Array, start: number, limit: number): this {
+    if (start < 0 || limit < start || limit > buf.length) throw new RangeError("MessageReader: bad bounds");
+    this.buf = buf;
+    this.pos = start;
+    this.limit = limit;
+    return this;
   }
 
   get remaining(): number {
@@ -59,8 +68,15 @@ export class MessageReader {
     this.need(n);
     // A copy, never a view: Buffer#slice (the input may be a Buffer) would alias the input.
     const out = new Uint8Array(n);
-    out.set(this.buf.subarray(this.pos, this.pos + n), 0);
-    this.pos += n;
+    const buf = this.buf;
+    const at = this.pos;
+    if (n <= 64) {
+      // Short values (most Bind parameters): a loop costs less than making a view to copy from.
+      for (let i = 0; i < n; i++) out[i] = buf[at + i]!;
+    } else {
+      out.set(buf.subarray(at, at + n), 0);
+    }
+    this.pos = at + n;
     return out;
   }
 
@@ -71,9 +87,14 @@ export class MessageReader {
 
   /** A NUL-terminated UTF-8 String. */
   cstring(): string {
+    if (this.pos < this.limit && this.buf[this.pos] === 0) {
+      // The empty string (unnamed statements and portals).
+      this.pos++;
+      return "";
+    }
     const nul = this.buf.indexOf(0, this.pos);
     if (nul === -1 || nul >= this.limit) throw new ProtocolError("invalid string in message");
-    const s = decodeUtf8(this.buf, this.pos, nul);
+    const s = recentName(this.buf, this.pos, nul) ?? rememberName(this.buf, this.pos, nul, decodeUtf8(this.buf, this.pos, nul));
     this.pos = nul + 1;
     return s;
   }
@@ -86,6 +107,33 @@ export class MessageReader {
   private need(n: number): void {
     if (this.limit - this.pos < n) throw new ProtocolError("insufficient data left in message");
   }
+}
+
+/**
+ * The last short String decoded, kept as bytes and string: a client repeats its prepared
+ * statement's name in every Bind, and the same string (its hash already computed) makes the
+ * statement lookup cheaper too.
+ */
+const recentNameBytesMax = 64;
+const recentNameBytes = new Uint8Array(recentNameBytesMax);
+let recentNameLength = -1;
+let recentNameString = "";
+
+function recentName(buf: Uint8Array, start: number, end: number): string | null {
+  const length = end - start;
+  if (length !== recentNameLength) return null;
+  for (let i = 0; i < length; i++) if (buf[start + i] !== recentNameBytes[i]) return null;
+  return recentNameString;
+}
+
+function rememberName(buf: Uint8Array, start: number, end: number, s: string): string {
+  const length = end - start;
+  if (length <= recentNameBytesMax) {
+    for (let i = 0; i < length; i++) recentNameBytes[i] = buf[start + i]!;
+    recentNameLength = length;
+    recentNameString = s;
+  }
+  return s;
 }
 
 /** Strict UTF-8 decode of buf[start, end); invalid input is a protocol error naming the bad byte. */

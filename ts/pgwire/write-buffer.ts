@@ -64,6 +64,21 @@ export class WriteBuffer {
   text(s: string): number {
     // Buffer#write silently truncates when short of room, so reserve the worst case first.
     this.ensure(s.length * 3);
+    if (s.length <= 16) {
+      // Short ASCII (numbers, command tags): a loop costs less than the call into native code.
+      const b = this.buf;
+      const p = this.pos;
+      let i = 0;
+      for (; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[p + i] = c;
+      }
+      if (i === s.length) {
+        this.pos = p + i;
+        return i;
+      }
+    }
     const n = this.buf.write(s, this.pos);
     this.pos += n;
     return n;
@@ -111,6 +126,14 @@ export class WriteBuffer {
   /** Current write offset (to measure what a call wrote). */
   get offset(): number {
     return this.pos;
+  }
+
+  /** A copy of the bytes written from `offset` (an earlier `offset`) to now. */
+  copy(offset: number): Uint8Array {
+    if (offset < 0 || offset > this.pos) throw new RangeError("WriteBuffer: copy out of range");
+    const out = new Uint8Array(this.pos - offset);
+    out.set(this.buf.subarray(offset, this.pos), 0);
+    return out;
   }
 
   /**

@@ -18,6 +18,7 @@ import type { Row } from "./analyze/expr.ts";
 import type { SqlType, SqlValue, TypeContext } from "./types/index.ts";
 import type { OutputColumn } from "./plan/nodes.ts";
 import { concatBytes } from "./exec/keys.ts";
+import { batchBytes, bulkBytes } from "./exec/bulk.ts";
 import { ROW_ID_SEQUENCE } from "./sequences.ts";
 import { formatStyled, parseStyled } from "./output-style.ts";
 
@@ -308,8 +309,14 @@ async function copyFrom(session: SqlSession, stmt: Ast.CopyStmt, format: CopyFor
   const uniques = table.secondary.filter((i) => i.def.unique);
   let ops: [Uint8Array, Uint8Array | null][] = [];
   const flush = (): void => {
-    if (ops.length > 0) engine.writeBatch(ops);
+    if (ops.length > 0) {
+      engine.writeBatch(ops);
+      bulkBytes(batchBytes(ops));
+    }
     ops = [];
+    // Written keys are the transaction's own writes now, which txn.latest() sees: `pending`
+    // only has to cover the batch not yet written.
+    pending.clear();
   };
   let count = 0;
   let lineNumber = 0;
@@ -344,9 +351,8 @@ async function copyFrom(session: SqlSession, stmt: Ast.CopyStmt, format: CopyFor
       const lockKey = rowLockKey(table.def.oid, 0, primaryKey);
       const granted = session.cluster.locks.acquire(txn.owner, lockKey, "exclusive", session.interrupts);
       if (granted !== true) await granted;
-      if (pending.has(text) || txn.latest(lockKey, primaryKey) !== null) throw uniqueViolation(table, table.primary, row, ctx);
+      if (pending.has(text) || txn.latest(primaryKey) !== null) throw uniqueViolation(table, table.primary, row, ctx);
       pending.add(text);
-      txn.track(lockKey, value);
     }
     for (const index of uniques) {
       if (table.hasNullKey(index, row) || (index.predicate && !index.predicate(row))) continue;
@@ -355,7 +361,7 @@ async function copyFrom(session: SqlSession, stmt: Ast.CopyStmt, format: CopyFor
       const lockKey = rowLockKey(table.def.oid, index.def.id, key);
       const granted = session.cluster.locks.acquire(txn.owner, lockKey, "exclusive", session.interrupts);
       if (granted !== true) await granted;
-      if (pending.has(text) || txn.latest(lockKey, key) !== null) throw uniqueViolation(table, index, row, ctx);
+      if (pending.has(text) || txn.latest(key) !== null) throw uniqueViolation(table, index, row, ctx);
       pending.add(text);
     }
     ops.push([primaryKey, value]);

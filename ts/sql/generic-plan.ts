@@ -134,8 +134,6 @@ export interface TextShape {
   readonly literals: readonly TextLiteral[];
 }
 
-const identifierStart = /[A-Za-z_]/;
-const identifierPart = /[A-Za-z0-9_$]/;
 const operatorChars = new Set(["+", "-", "*", "/", "<", ">", "=", "~", "!", "@", "#", "%", "^", "&", "|", "`", "?"]);
 
 function numberType(text: string): SqlType {
@@ -154,56 +152,65 @@ function numberType(text: string): SqlType {
  */
 export function lexShape(sql: string): TextShape | null {
   let key = "";
+  /** The key ends with the space a run of whitespace became. */
+  let spaced = false;
   const literals: TextLiteral[] = [];
   /** The last significant token allows a sign to start a number ("= -5", "(-5"). */
   let signAllowed = true;
   let i = 0;
   const n = sql.length;
   while (i < n) {
-    const c = sql[i]!;
-    const code = c.charCodeAt(0);
+    const code = sql.charCodeAt(i);
     if (code > 127) return null;
-    if (c === " " || c === "\n" || c === "\t" || c === "\r") {
-      if (!key.endsWith(" ")) key += " ";
+    if (code === 32 /*   */ || code === 10 /* \n */ || code === 9 /* \t */ || code === 13 /* \r */) {
+      if (!spaced) {
+        key += " ";
+        spaced = true;
+      }
       i++;
       continue;
     }
-    if (c === ";") {
+    spaced = false;
+    if (code === 59 /* ; */) {
       // One statement only: a final semicolon ends it.
       if (sql.slice(i + 1).trim() !== "") return null;
       break;
     }
-    if ((c === "-" && sql[i + 1] === "-") || (c === "/" && sql[i + 1] === "*") || c === "$") return null;
-    if (c === "'") {
-      if (i > 0 && identifierPart.test(sql[i - 1]!)) return null;
+    const next = i + 1 < n ? sql.charCodeAt(i + 1) : -1;
+    if ((code === 45 /* - */ && next === 45) || (code === 47 /* / */ && next === 42 /* * */) || code === 36 /* $ */) return null;
+    if (code === 39 /* ' */) {
+      if (i > 0 && isIdentifierPart(sql.charCodeAt(i - 1))) return null;
       let value = "";
       let j = i + 1;
+      let from = j;
       for (;;) {
         if (j >= n) return null;
-        if (sql[j] === "'") {
-          if (sql[j + 1] === "'") {
-            value += "'";
+        if (sql.charCodeAt(j) === 39) {
+          if (sql.charCodeAt(j + 1) === 39) {
+            value += sql.slice(from, j + 1);
             j += 2;
+            from = j;
             continue;
           }
           break;
         }
-        value += sql[j];
         j++;
       }
+      value += sql.slice(from, j);
       literals.push({ start: i, value, type: undefined });
       key += "'?'";
       i = j + 1;
       signAllowed = false;
       continue;
     }
-    const signed = c === "-" && signAllowed && /[0-9.]/.test(sql[i + 1] ?? "");
-    if ((c >= "0" && c <= "9") || (c === "." && /[0-9]/.test(sql[i + 1] ?? "")) || signed) {
-      const match = /^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/.exec(sql.slice(i));
+    const signed = code === 45 && signAllowed && (isDigit(next) || next === 46 /* . */);
+    if (isDigit(code) || (code === 46 && isDigit(next)) || signed) {
+      numberPattern.lastIndex = i;
+      const match = numberPattern.exec(sql);
       if (!match) return null;
       const text = match[0];
-      const after = sql[i + text.length];
-      if (after !== undefined && (identifierPart.test(after) || after === ".")) return null;
+      const after = i + text.length < n ? sql.charCodeAt(i + text.length) : -1;
+      if (after !== -1 && (isIdentifierPart(after) || after === 46)) return null;
       const type = numberType(text);
       literals.push({ start: i, value: text, type });
       key += `#${type.typname}`;
@@ -211,17 +218,17 @@ export function lexShape(sql: string): TextShape | null {
       signAllowed = false;
       continue;
     }
-    if (identifierStart.test(c)) {
+    if (isIdentifierStart(code)) {
       let j = i + 1;
-      while (j < n && identifierPart.test(sql[j]!)) j++;
+      while (j < n && isIdentifierPart(sql.charCodeAt(j))) j++;
       const word = sql.slice(i, j);
       key += word;
       i = j;
       // After a keyword a sign can start a number (WHERE -1 < x); after a name it cannot.
-      signAllowed = /^(select|where|and|or|not|when|then|else|values|set|by|limit|offset|in|between|like|is|return|returning|as)$/i.test(word);
+      signAllowed = signKeywords.has(word.toLowerCase());
       continue;
     }
-    if (c === '"') {
+    if (code === 34 /* " */) {
       const j = sql.indexOf('"', i + 1);
       if (j < 0) return null;
       key += sql.slice(i, j + 1);
@@ -229,11 +236,35 @@ export function lexShape(sql: string): TextShape | null {
       signAllowed = false;
       continue;
     }
+    const c = sql[i]!;
     key += c;
-    signAllowed = c === "(" || c === "," || c === "[" || operatorChars.has(c);
+    signAllowed = code === 40 /* ( */ || code === 44 /* , */ || code === 91 /* [ */ || operatorChars.has(c);
     i++;
   }
   return literals.length > 0 ? { key, literals } : null;
+}
+
+/** A numeric literal at lastIndex (sticky). */
+const numberPattern = /-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/y;
+
+/** Words after which a sign starts a number. */
+const signKeywords = new Set([
+  "select", "where", "and", "or", "not", "when", "then", "else", "values", "set", "by", "limit", "offset", "in", "between", "like", "is", "return",
+  "returning", "as",
+]);
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** [A-Za-z_] */
+function isIdentifierStart(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95;
+}
+
+/** [A-Za-z0-9_$] */
+function isIdentifierPart(code: number): boolean {
+  return isIdentifierStart(code) || isDigit(code) || code === 36;
 }
 
 /**

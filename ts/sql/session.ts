@@ -23,20 +23,23 @@ import { SqlError, SqlState } from "./errors.ts";
 import { identifierTruncations, parse } from "./parser.ts";
 import { Settings, parseDurationMs, parseMemoryKb, settingSpec } from "./settings.ts";
 import type { Cluster } from "./cluster.ts";
-import type { DatabaseCatalog } from "./catalog/catalog.ts";
+import { relationOidByName, type ClusterCatalog, type DatabaseCatalog } from "./catalog/catalog.ts";
 import type { DatabaseDef, RoleDef, SequenceDef } from "./catalog/defs.ts";
 import { systemView } from "./catalog/system-views.ts";
+import { regName } from "./catalog/describe.ts";
 import { parseIsolation, Transaction, type IsolationLevel } from "./transaction.ts";
 import { Interrupts } from "./interrupts.ts";
 import { planStatement, type PlanEnvironment, type Planned } from "./statement.ts";
 import type { CatalogView } from "./analyze/analysis.ts";
-import type { EvalContext, Row, SessionFunctions } from "./analyze/expr.ts";
-import { MemoryBudget, type ExecContext, type RowReader } from "./exec/context.ts";
+import type { EvalContext, Expr, Row, SessionFunctions } from "./analyze/expr.ts";
+import { coerceExpr } from "./analyze/coerce.ts";
+import { StatementExecContext, type ExecContext, type RowReader } from "./exec/context.ts";
 import type { WriteContext } from "./exec/dml.ts";
 import { tableRuntime, type TableRuntime } from "./table-runtime.ts";
-import { cellEncoders, fieldsOf } from "./result.ts";
+import { cellEncoders, fieldsOf, type CellEncoder } from "./result.ts";
 import { rowLockKey } from "./lock-manager.ts";
 import { typeByOid, type SqlType, type SqlValue, type TypeContext } from "./types/index.ts";
+import { Oid } from "./types/oids.ts";
 import { analyzers } from "./statement.ts";
 import { Scope } from "./analyze/scope.ts";
 import { compileExpr } from "./exec/compile-expr.ts";
@@ -46,9 +49,10 @@ import { runUtility } from "./utility.ts";
 import { pseudoTypes } from "./analyze/pseudo-types.ts";
 import { parseStyled, type StyledContext } from "./output-style.ts";
 import { lexShape, literalsFromText, literalValues, matchLiterals, parameterize } from "./generic-plan.ts";
-import type { PlanNode } from "./plan/nodes.ts";
+import type { OutputColumn, PlanNode } from "./plan/nodes.ts";
 import { compilePlan } from "./exec/operators.ts";
 import { ROW_ID_SEQUENCE } from "./sequences.ts";
+import { TagRecordingSink, type SessionServices } from "./activity.ts";
 
 interface PreparedStatement {
   readonly name: string;
@@ -113,6 +117,7 @@ export class SqlSession implements Session {
   }
   /** Set while a Query message runs several statements in one implicit transaction. */
   private inMultiStatement = false;
+  private recording: TagRecordingSink | null = null;
   closed = false;
   readonly functions: SessionFunctions;
   /** Text of the statement (or Query message) being run: error positions and stored expressions refer to it. */
@@ -126,6 +131,7 @@ export class SqlSession implements Session {
     readonly context: SessionContext,
     private readonly onClose: () => void,
     defaults: { statementTimeoutMs?: number },
+    readonly services: SessionServices,
   ) {
     const overrides = new Map<string, string>();
     overrides.set("application_name", startup.applicationName);
@@ -179,6 +185,10 @@ export class SqlSession implements Session {
     lockTimeoutMs: number;
     workMemBytes: number;
     planKeyPrefix: string;
+    /** The type context for these settings, made when first asked for. */
+    types: SessionTypeContext | null;
+    /** Cell encoders per result columns, for these settings. */
+    encoders: WeakMap<readonly OutputColumn[], { readonly formats: string; readonly encoders: CellEncoder[] }>;
   } | null = null;
 
   private settingsDerived() {
@@ -198,12 +208,26 @@ export class SqlSession implements Session {
       lockTimeoutMs: parseDurationMs("lock_timeout", this.settings.fast("lock_timeout")),
       workMemBytes: parseMemoryKb("work_mem", this.settings.fast("work_mem")) * 1024,
       planKeyPrefix: `${this.settings.fast("search_path")}|${this.settings.fast("TimeZone")}|${this.settings.fast("DateStyle")}|${this.settings.fast("enable_indexscan")}${this.settings.fast("enable_hashjoin")}`,
+      types: null,
+      encoders: new WeakMap(),
     };
     return this.derived;
   }
 
   typeContext(): TypeContext {
-    return new SessionTypeContext(this.settingsDerived().style, this);
+    const derived = this.settingsDerived();
+    return (derived.types ??= new SessionTypeContext(derived.style, this));
+  }
+
+  /** Encoders of a result's cells in the requested formats, reused while the settings stay the same. */
+  private encodersFor(columns: readonly OutputColumn[], formats: readonly FormatCode[], types: TypeContext): CellEncoder[] {
+    const derived = this.settingsDerived();
+    const key = formats.length === 0 ? "" : formats.length === 1 ? (formats[0] === 1 ? "1" : "0") : formats.join("");
+    const cached = derived.encoders.get(columns);
+    if (cached !== undefined && cached.formats === key && types === derived.types) return cached.encoders;
+    const encoders = cellEncoders(columns, formats.length > 0 ? formats : columns.map(() => 0 as FormatCode), types);
+    if (types === derived.types) derived.encoders.set(columns, { formats: key, encoders });
+    return encoders;
   }
 
   /** Start of the transaction (or of the statement outside one), for 'now' and now(). */
@@ -257,9 +281,9 @@ export class SqlSession implements Session {
     return tableRuntime(def, (table, expr) => this.bindIndexExpr(table, expr));
   }
 
-  /** Binds an index expression over a table's row. */
-  bindIndexExpr(table: TableDef, expr: StoredExpr): { fn: (row: Row) => SqlValue; type: SqlType } {
-    const { binder, analysis } = analyzers(expr.text, this.planEnv(), []);
+  /** Binds an expression over a table's columns (index keys; stored expressions for the catalog functions). */
+  bindTableExpr(table: TableDef, ast: Node, sql: string, target?: { readonly type: SqlType; readonly typmod: number }): { expr: Expr; rel: number; width: number } {
+    const { binder, analysis } = analyzers(sql, this.planEnv(), []);
     const scope = new Scope(null);
     const runtimeColumns = table.columns.filter((c) => !c.dropped).sort((a, b) => a.attnum - b.attnum);
     const rel = analysis.newRel();
@@ -270,10 +294,22 @@ export class SqlSession implements Session {
       table: null,
       used: new Set(),
     });
-    const bound = binder.bind(expr.ast, scope);
-    const fn = compileExpr(bound, { row: new Layout([{ rel, width: runtimeColumns.length }]), outer: [], param: null });
+    const bound = binder.bind(ast, scope);
+    const expr = target ? coerceExpr(bound, target.type, target.typmod, "assignment", analysis) : bound;
+    return { expr, rel, width: runtimeColumns.length };
+  }
+
+  /** Binds an index expression over a table's row. */
+  bindIndexExpr(table: TableDef, expr: StoredExpr): { fn: (row: Row) => SqlValue; type: SqlType } {
+    const { expr: bound, rel, width } = this.bindTableExpr(table, expr.ast, expr.text);
+    const fn = compileExpr(bound, { row: new Layout([{ rel, width }]), outer: [], param: null });
     const ctx = { types: { timeZone: "UTC" }, params: [], outer: [], session: this.functions, checkInterrupts: () => {} } as unknown as ExecContext;
     return { fn: (row) => fn(row, ctx), type: bound.type };
+  }
+
+  /** The cluster's catalog (databases, roles) as this session's transaction sees it. */
+  clusterCatalog(): ClusterCatalog {
+    return this.txn?.overlay?.cluster ?? this.cluster.catalog;
   }
 
   catalogView(): CatalogView {
@@ -284,7 +320,7 @@ export class SqlSession implements Session {
       table: (def) => this.tableRuntime(def),
       systemView: (schema, name) =>
         systemView(
-          { catalog: () => this.catalog(), cluster: () => this.txn?.overlay?.cluster ?? this.cluster.catalog, settings: () => this.settings.all() },
+          { catalog: () => this.catalog(), cluster: () => this.clusterCatalog(), settings: () => this.settings.all(), catalogAccess: () => this.functions.catalogAccess() },
           schema,
           name,
         ),
@@ -307,14 +343,15 @@ export class SqlSession implements Session {
   /** Plans a statement, from the shared cache when the catalog has not changed in this transaction. */
   plan(ast: Node | null, sql: string, declared: readonly (SqlType | undefined)[], simple = false, text = sql): { planned: Planned; key: string } {
     const cacheable = !this.txn?.overlay && ast !== null && isCacheable(ast);
-    const key = this.planKey(text, declared, simple);
+    // Utility statements (BEGIN, COMMIT, SET, ...) are neither cached nor analyzed here.
+    const key = cacheable ? this.planKey(text, declared, simple) : "";
     if (cacheable) {
       const cached = this.cluster.planCache(this.database.oid).get(key);
       if (cached) return { planned: cached, key };
     }
-    const planned = planStatement(ast, sql, this.planEnv(simple), declared);
+    const planned = planStatement(ast, sql, () => this.planEnv(simple), declared);
     if (cacheable) this.cluster.planCache(this.database.oid).set(key, planned);
-    return { planned, key: cacheable ? key : "" };
+    return { planned, key };
   }
 
   limits() {
@@ -322,18 +359,7 @@ export class SqlSession implements Session {
   }
 
   execContext(reader: RowReader, params: readonly SqlValue[]): ExecContext {
-    const interrupts = this.interrupts;
-    return {
-      params,
-      outer: [],
-      types: this.typeContext(),
-      session: this.functions,
-      reader,
-      memory: new MemoryBudget(this.settingsDerived().workMemBytes),
-      cteResults: new Map(),
-      subplanResults: new Map(),
-      checkInterrupts: () => interrupts.check(),
-    };
+    return new StatementExecContext(reader, params, this.typeContext(), this.functions, this.settingsDerived().workMemBytes, this.interrupts);
   }
 
   writeContext(txn: Transaction, exec: ExecContext): WriteContext {
@@ -344,8 +370,7 @@ export class SqlSession implements Session {
       txn: txn.engine(),
       isolation: txn.isolation,
       lock: (key) => locks.acquire(txn.owner, key, "exclusive", limits),
-      latest: (lockKey, key) => txn.latest(lockKey, key),
-      track: (lockKey, value) => txn.track(lockKey, value),
+      latest: (key) => txn.latest(key),
       nextRowId: (table) => this.cluster.sequences.nextval(table.def.rowIdSequence!, ROW_ID_SEQUENCE),
       wrote: () => {
         if (txn.readOnly) throw new SqlError(SqlState.readOnlySqlTransaction, "cannot execute this statement in a read-only transaction");
@@ -364,12 +389,36 @@ export class SqlSession implements Session {
   // ---------------------------------------------------------------- simple query
 
   async simpleQuery(sql: string, sink: QuerySink): Promise<void> {
+    const activity = this.services.activity;
+    const call = activity.enter();
+    try {
+      await this.queryMessage(sql, activity.observer === null ? null : this.recordingSink(sink), sink);
+    } finally {
+      activity.leave(call);
+    }
+  }
+
+  /** A simple Query message; each of its statements is reported through `observed` (when observed). */
+  private async queryMessage(sql: string, observed: TagRecordingSink | null, plain: QuerySink): Promise<void> {
+    const sink = observed === null ? plain : (observed as unknown as QuerySink);
     for (const message of identifierTruncations(sql)) this.notice(sink, message, "NOTICE", SqlState.nameTooLong);
-    if (await this.fastSimple(sql, sink)) return;
+    let started = performance.now();
+    let fast: boolean;
+    try {
+      fast = await this.fastSimple(sql, sink);
+    } catch (error) {
+      this.reportStatement(observed, sql, started, error);
+      throw error;
+    }
+    if (fast) {
+      this.reportStatement(observed, sql, started, undefined);
+      return;
+    }
     let statements;
     try {
       statements = parse(sql);
     } catch (error) {
+      this.reportStatement(observed, sql, started, error, false);
       this.abortAfterError();
       throw error;
     }
@@ -382,9 +431,16 @@ export class SqlSession implements Session {
       for (let i = 0; i < statements.length; i++) {
         const statement = statements[i]!;
         const last = i === statements.length - 1;
-        await this.runSimple(statement.ast, statement.text, sql, sink, statements.length === 1 ? sql : null);
-        // Outside BEGIN, a Query's statements share one implicit transaction that ends with it.
-        if (last && this.txn && !this.txn.explicit) await this.finishImplicit(true);
+        try {
+          await this.runSimple(statement.ast, statement.text, sql, sink, statements.length === 1 ? sql : null);
+          // Outside BEGIN, a Query's statements share one implicit transaction that ends with it.
+          if (last && this.txn && !this.txn.explicit) await this.finishImplicit(true);
+        } catch (error) {
+          this.reportStatement(observed, statement.text, started, error);
+          throw error;
+        }
+        this.reportStatement(observed, statement.text, started, undefined);
+        started = performance.now();
       }
     } catch (error) {
       this.abortAfterError();
@@ -393,6 +449,21 @@ export class SqlSession implements Session {
       this.inMultiStatement = false;
       this.reportChangedSettings(sink);
     }
+  }
+
+  /** The connection's sink, wrapped to record command tags for the observer (made once per sink). */
+  private recordingSink(sink: ExecuteSink): TagRecordingSink {
+    let recording = this.recording;
+    if (recording === null || recording.inner !== sink) this.recording = recording = new TagRecordingSink(sink);
+    recording.tag = null;
+    return recording;
+  }
+
+  /** Tells the observer (when there is one) that a statement finished; `error` undefined: it succeeded. */
+  private reportStatement(observed: TagRecordingSink | null, text: string, startedMs: number, error: unknown, parsed = true): void {
+    if (observed === null) return;
+    this.services.activity.statementFinished(this.context.processId, text, startedMs, observed.tag, error, parsed);
+    observed.tag = null;
   }
 
   /**
@@ -482,8 +553,9 @@ export class SqlSession implements Session {
     }
   }
 
-  private startStatement(): void {
-    this.statementStartMs = performance.now();
+  /** A statement starts (received at `startedMs`, performance.now(), when known). */
+  private startStatement(startedMs = performance.now()): void {
+    this.statementStartMs = startedMs;
     this.statementMicros = null;
     const derived = this.settingsDerived();
     this.interrupts.start(derived.statementTimeoutMs, derived.lockTimeoutMs);
@@ -567,16 +639,21 @@ export class SqlSession implements Session {
     }
   }
 
-  private queryReader(planned: Extract<Planned, { kind: "query" }>): { reader: RowReader; txn: Transaction | null } {
+  /** The reader of single reads outside a transaction (the latest committed data), made once. */
+  private directRead: { readonly db: Cluster["db"]; readonly read: { readonly reader: RowReader; readonly txn: null } } | null = null;
+
+  private queryReader(planned: Extract<Planned, { kind: "query" }>): { readonly reader: RowReader; readonly txn: Transaction | null } {
     if (planned.singleRead && !this.txn && !this.inMultiStatement) {
       const db = this.cluster.db;
-      return {
-        reader: {
+      let direct = this.directRead;
+      if (direct === null || direct.db !== db) {
+        const reader: RowReader = {
           get: (key) => db.get(key),
           scan: (lower, upper, reverse) => db.scan({ lower, upper, reverse }).toArray(),
-        },
-        txn: null,
-      };
+        };
+        this.directRead = direct = { db, read: { reader, txn: null } };
+      }
+      return direct.read;
     }
     const txn = this.transaction();
     txn.beginStatement();
@@ -592,22 +669,7 @@ export class SqlSession implements Session {
     portal: Portal | null,
   ): Promise<boolean> {
     if (planned.single && maxRows === 0 && !portal?.rows) {
-      const { reader, txn } = this.queryReader(planned);
-      const ctx = this.execContext(reader, params);
-      try {
-        const row = planned.single(ctx);
-        if (this.pendingWaits.length > 0) await this.drainWaits();
-        if (row) {
-          const encoders = cellEncoders(planned.columns, formats.length > 0 ? formats : planned.columns.map(() => 0 as FormatCode), ctx.types);
-          const cells: Cell[] = new Array(encoders.length);
-          for (let i = 0; i < encoders.length; i++) cells[i] = encoders[i]!(row[i]!);
-          sink.dataRow(cells);
-        }
-        if (portal) portal.done = true;
-        sink.commandComplete(row ? "SELECT 1" : "SELECT 0");
-      } finally {
-        txn?.endStatement();
-      }
+      await this.runSingle(planned, params, formats, sink, portal);
       return false;
     }
     let rows: Iterator<Row>;
@@ -623,7 +685,7 @@ export class SqlSession implements Session {
       if (planned.lock && txn) await this.lockRows(planned, txn, ctx);
       rows = planned.op.open(ctx, null);
     }
-    const encoders = cellEncoders(planned.columns, formats.length > 0 ? formats : planned.columns.map(() => 0 as FormatCode), ctx.types);
+    const encoders = this.encodersFor(planned.columns, formats, ctx.types);
     const width = encoders.length;
     let batch = 0;
     try {
@@ -667,6 +729,52 @@ export class SqlSession implements Session {
     return false;
   }
 
+  /**
+   * A single-row point read (planned.single): synchronous unless the query left something
+   * to wait for (pg_sleep), so the common case costs no promise.
+   */
+  private runSingle(
+    planned: Extract<Planned, { kind: "query" }>,
+    params: readonly SqlValue[],
+    formats: readonly FormatCode[],
+    sink: AnySink,
+    portal: Portal | null,
+  ): void | Promise<void> {
+    const { reader, txn } = this.queryReader(planned);
+    let handedOff = false;
+    try {
+      const ctx = this.execContext(reader, params);
+      const row = planned.single!(ctx);
+      if (this.pendingWaits.length > 0) {
+        handedOff = true;
+        return this.drainWaits()
+          .then(() => this.sendSingle(planned, row, formats, ctx.types, sink, portal))
+          .finally(() => txn?.endStatement());
+      }
+      this.sendSingle(planned, row, formats, ctx.types, sink, portal);
+    } finally {
+      if (!handedOff) txn?.endStatement();
+    }
+  }
+
+  private sendSingle(
+    planned: Extract<Planned, { kind: "query" }>,
+    row: Row | null,
+    formats: readonly FormatCode[],
+    types: TypeContext,
+    sink: AnySink,
+    portal: Portal | null,
+  ): void {
+    if (row) {
+      const encoders = this.encodersFor(planned.columns, formats, types);
+      const cells: Cell[] = new Array(encoders.length);
+      for (let i = 0; i < encoders.length; i++) cells[i] = encoders[i]!(row[i]!);
+      sink.dataRow(cells);
+    }
+    if (portal) portal.done = true;
+    sink.commandComplete(row ? "SELECT 1" : "SELECT 0");
+  }
+
   private async drainWaits(): Promise<void> {
     const waits = this.pendingWaits;
     this.pendingWaits = [];
@@ -707,7 +815,7 @@ export class SqlSession implements Session {
         if (granted !== true) await granted;
         if (txn.isolation !== "read committed") {
           const engine = txn.engine();
-          const latest = txn.latest(lockKey, key);
+          const latest = txn.latest(key);
           const snapshot = engine.get(key);
           if ((latest === null) !== (snapshot === null) || (latest && snapshot && Buffer.compare(latest, snapshot) !== 0)) {
             throw new SqlError(SqlState.serializationFailure, "could not serialize access due to concurrent update");
@@ -837,25 +945,11 @@ export class SqlSession implements Session {
       );
     }
     const ctx = this.typeContext();
-    const values = params.map((bytes, i) => {
-      if (bytes === null) return null;
-      const type = types[i]!;
-      if (paramFormats[i] === 1) {
-        try {
-          return type.decodeBinary(bytes, -1, ctx);
-        } catch (error) {
-          if (error instanceof SqlError) throw error;
-          throw new SqlError(SqlState.invalidBinaryRepresentation, `incorrect binary data format in bind parameter ${i + 1}`);
-        }
-      }
-      let text: string;
-      try {
-        text = decoder.decode(bytes);
-      } catch {
-        throw new SqlError(SqlState.characterNotInRepertoire, 'invalid byte sequence for encoding "UTF8"');
-      }
-      return parseStyled(type, text, -1, ctx);
-    });
+    const values: SqlValue[] = new Array(params.length);
+    for (let i = 0; i < params.length; i++) {
+      const bytes = params[i]!;
+      values[i] = bytes === null ? null : bindValue(types[i]!, bytes, paramFormats[i] === 1, i, ctx);
+    }
     const formats = planned.columns ? resolveResultFormats(resultFormats, planned.columns.length) : [];
     this.portals.set(portalName, {
       statement,
@@ -884,19 +978,90 @@ export class SqlSession implements Session {
     return { fields: portal.planned.columns ? fieldsOf(portal.planned.columns, portal.formats) : null };
   }
 
-  async execute(portalName: string, maxRows: number, sink: ExecuteSink): Promise<ExecuteResult> {
+  execute(portalName: string, maxRows: number, sink: ExecuteSink): ExecuteResult | Promise<ExecuteResult> {
+    const activity = this.services.activity;
+    const observed = activity.observer === null ? null : this.recordingSink(sink);
+    const started = performance.now();
     const portal = this.portals.get(portalName);
+    const text = portal?.statement.sql ?? "";
+    let result: ExecuteResult | Promise<ExecuteResult>;
+    try {
+      result = this.executePortal(portal, portalName, maxRows, observed ?? sink, started);
+    } catch (error) {
+      this.reportStatement(observed, text, started, error);
+      throw error;
+    }
+    if (!(result instanceof Promise)) {
+      if (!result.suspended) this.reportStatement(observed, text, started, undefined);
+      return result;
+    }
+    const call = activity.enter();
+    return result.then(
+      (done) => {
+        activity.leave(call);
+        if (!done.suspended) this.reportStatement(observed, text, started, undefined);
+        return done;
+      },
+      (error: unknown) => {
+        activity.leave(call);
+        this.reportStatement(observed, text, started, error);
+        throw error;
+      },
+    );
+  }
+
+  private executePortal(portal: Portal | undefined, portalName: string, maxRows: number, sink: ExecuteSink, startedMs: number): ExecuteResult | Promise<ExecuteResult> {
     if (!portal) throw new SqlError(SqlState.invalidCursorName, `portal "${portalName}" does not exist`);
     this.checkFailed(portal.statement.ast);
     if (portal.done && !portal.rows) {
       // Executing a completed portal again returns nothing more, as in PostgreSQL.
       if (portal.planned.kind === "query") {
         sink.commandComplete("SELECT 0");
-        return { suspended: false };
+        return notSuspended;
       }
     }
-    if (!portal.rows) this.startStatement();
+    if (!portal.rows) this.startStatement(startedMs);
     this.currentSql = portal.statement.sql;
+    const planned = portal.planned;
+    if (planned.kind === "query" && planned.single && maxRows === 0 && !portal.rows) {
+      // A point read completes without waiting (see runSingle).
+      let pending: void | Promise<void>;
+      try {
+        pending = this.runSingle(planned, portal.params, portal.formats, sink, portal);
+      } catch (error) {
+        this.executeFailed(portal, sink);
+        throw error;
+      }
+      if (pending === undefined) {
+        portal.done = true;
+        this.reportChangedSettings(sink);
+        return notSuspended;
+      }
+      return pending.then(
+        () => {
+          portal.done = true;
+          this.reportChangedSettings(sink);
+          return notSuspended;
+        },
+        (error: unknown) => {
+          this.executeFailed(portal, sink);
+          throw error;
+        },
+      );
+    }
+    return this.executeAsync(portal, maxRows, sink);
+  }
+
+  private executeFailed(portal: Portal, sink: ExecuteSink): void {
+    portal.rows = null;
+    try {
+      this.abortAfterError();
+    } finally {
+      this.reportChangedSettings(sink);
+    }
+  }
+
+  private async executeAsync(portal: Portal, maxRows: number, sink: ExecuteSink): Promise<ExecuteResult> {
     try {
       const suspended = await this.execute_(portal.planned, portal.params, portal.formats, sink, maxRows, portal, false);
       if (!suspended) portal.done = true;
@@ -920,12 +1085,16 @@ export class SqlSession implements Session {
     this.portals.delete(name);
   }
 
-  async sync(): Promise<void> {
+  sync(): void | Promise<void> {
     // The unnamed portal does not outlive the batch.
     const unnamed = this.portals.get("");
     if (unnamed?.rows) unnamed.rows.return?.();
     this.portals.delete("");
-    if (this.txn && !this.txn.explicit) await this.finishImplicit(true);
+    if (this.txn && !this.txn.explicit) {
+      const activity = this.services.activity;
+      const call = activity.enter();
+      return this.finishImplicit(true).finally(() => activity.leave(call));
+    }
   }
 
   cancel(): void {
@@ -956,15 +1125,7 @@ export class SqlSession implements Session {
   }
 
   relationOid(name: string): number {
-    const parts = name.split(".").map((p) => p.trim().replace(/^"(.*)"$/, "$1"));
-    const relation = parts.length > 1 ? parts[parts.length - 1]! : parts[0]!;
-    const catalog = this.catalog();
-    const schemas = parts.length > 1 ? [catalog.schemaByName(parts[parts.length - 2]!)?.oid ?? -1] : this.searchPath();
-    for (const schema of schemas) {
-      const found = catalog.relation(schema, relation.toLowerCase() === relation ? relation : name.includes('"') ? relation : relation.toLowerCase());
-      if (found) return found.kind === "table" ? found.table.oid : found.kind === "sequence" ? found.sequence.oid : found.index.oid;
-    }
-    throw new SqlError(SqlState.undefinedTable, `relation "${name}" does not exist`);
+    return relationOidByName(this.catalog(), this.searchPath(), name);
   }
 
   relationVisible(oid: number): boolean | null {
@@ -1052,12 +1213,77 @@ export class SqlSession implements Session {
       },
       relationOid: (name) => session.relationOid(name),
       relationVisible: (oid) => session.relationVisible(oid),
+      catalogAccess: () => ({
+        database: session.catalog(),
+        cluster: session.clusterCatalog(),
+        types: session.typeContext(),
+        relationVisible: (oid) => session.relationVisible(oid),
+        relationOid: (name) => session.relationOid(name),
+        bindExpr: (table, ast, target) => session.bindTableExpr(table, ast, "", target).expr,
+      }),
     };
   }
 
   /** An EvalContext for evaluating constant expressions outside a plan (SET, defaults in DDL). */
   evalContext(): EvalContext {
     return this.execContext({ get: () => null, scan: () => [] }, []);
+  }
+}
+
+const notSuspended: ExecuteResult = Object.freeze({ suspended: false });
+
+/** A Bind parameter's value: `bytes` in the binary or text format of the parameter's type. */
+function bindValue(type: SqlType, bytes: Uint8Array, binary: boolean, index: number, ctx: TypeContext): SqlValue {
+  if (binary) {
+    try {
+      return type.decodeBinary(bytes, -1, ctx);
+    } catch (error) {
+      // Bytes left over after the value: PostgreSQL names the parameter.
+      if (error instanceof SqlError && error.message !== "incorrect binary data format") throw error;
+      throw new SqlError(SqlState.invalidBinaryRepresentation, `incorrect binary data format in bind parameter ${index + 1}`);
+    }
+  }
+  if (type.oid === Oid.int4 || type.oid === Oid.int2) {
+    // Plain decimal text (what drivers send for integers) needs no string: the type's own
+    // input function handles the rest (spaces, '+', out-of-range errors).
+    const value = plainDecimal(bytes);
+    if (value !== null && (type.oid === Oid.int4 || (value >= -32768 && value <= 32767))) return value;
+  }
+  return parseStyled(type, textOf(bytes), -1, ctx);
+}
+
+/** An optionally negative run of 1 to 9 decimal digits as a number; null for anything else. */
+function plainDecimal(bytes: Uint8Array): number | null {
+  const n = bytes.length;
+  const negative = n > 1 && bytes[0] === 0x2d;
+  let i = negative ? 1 : 0;
+  if (n === 0 || n - i > 9) return null;
+  let value = 0;
+  for (; i < n; i++) {
+    const digit = bytes[i]! - 0x30;
+    if (digit < 0 || digit > 9) return null;
+    value = value * 10 + digit;
+  }
+  return negative && value !== 0 ? -value : value;
+}
+
+/** A text-format parameter as a string (strict UTF-8, as PostgreSQL checks client input). */
+function textOf(bytes: Uint8Array): string {
+  if (bytes.length <= 32) {
+    // Short ASCII (most parameters) without the decoder.
+    let text = "";
+    let i = 0;
+    for (; i < bytes.length; i++) {
+      const c = bytes[i]!;
+      if (c >= 0x80) break;
+      text += String.fromCharCode(c);
+    }
+    if (i === bytes.length) return text;
+  }
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    throw new SqlError(SqlState.characterNotInRepertoire, 'invalid byte sequence for encoding "UTF8"');
   }
 }
 
@@ -1082,6 +1308,10 @@ class SessionTypeContext implements StyledContext {
 
   get transactionTimestamp(): bigint {
     return this.session.currentTimestamp();
+  }
+
+  regName(type: number, oid: number): string | null {
+    return regName(this.session.functions.catalogAccess(), type, oid);
   }
 }
 

@@ -339,7 +339,9 @@ export class Settings {
   }
 
   /** Names changed since the last call. */
-  takeChanged(): string[] {
+  takeChanged(): readonly string[] {
+    // Asked after every statement; almost always nothing changed.
+    if (this.changed.size === 0) return noNames;
     const names = [...this.changed];
     this.changed.clear();
     return names;
@@ -354,3 +356,5 @@ export class Settings {
     return rows.sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1));
   }
 }
+
+const noNames: readonly string[] = Object.freeze([]);

@@ -127,11 +127,20 @@ export function showName(name: string): string {
   return showNames[name.toLowerCase()] ?? name.toLowerCase();
 }
 
-/** Plans one statement. */
-export function planStatement(ast: Node | null, sql: string, env: PlanEnvironment, declared: readonly (SqlType | undefined)[]): Planned {
+/**
+ * Plans one statement. The environment may be given as a function: it is then made only for
+ * statements that are analyzed (queries and DML), not for utility statements.
+ */
+export function planStatement(
+  ast: Node | null,
+  sql: string,
+  environment: PlanEnvironment | (() => PlanEnvironment),
+  declared: readonly (SqlType | undefined)[],
+): Planned {
   if (!ast) return { kind: "empty", columns: null, paramTypes: declared.map((t) => t ?? textType) };
   const tag = tagOf(ast);
   if (tag === "SelectStmt" || tag === "InsertStmt" || tag === "UpdateStmt" || tag === "DeleteStmt") {
+    const env = typeof environment === "function" ? environment() : environment;
     const { analysis, select, dml } = analyzers(sql, env, declared);
     const scope = new Scope(null);
     if (tag === "SelectStmt") {

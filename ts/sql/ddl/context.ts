@@ -12,6 +12,7 @@ import { duplicateRelation, undefinedTable, type DatabaseCatalog } from "../cata
 import { indexRange } from "../keyspace.ts";
 import { TableRuntime } from "../table-runtime.ts";
 import type { Row } from "../analyze/expr.ts";
+import { batchBytes, bulkBytes } from "../exec/bulk.ts";
 
 export type Sink = ExecuteSink;
 
@@ -106,11 +107,15 @@ export class Ddl {
         ops.push([key, value]);
         if (ops.length >= BATCH_OPS) {
           txn.writeBatch(ops);
+          bulkBytes(batchBytes(ops));
           ops = [];
         }
       },
       flush() {
-        if (ops.length > 0) txn.writeBatch(ops);
+        if (ops.length > 0) {
+          txn.writeBatch(ops);
+          bulkBytes(batchBytes(ops));
+        }
         ops = [];
       },
     };
@@ -121,8 +126,14 @@ export class Ddl {
     const range = indexRange(table.def.storage, 0);
     const reader = this.session.transaction().reader();
     let count = 0;
+    let bytes = 0;
     for (const [key, value] of reader.scan(range.lower, range.upper, false)) {
-      if (++count % 1024 === 0) this.session.interrupts.check();
+      bytes += key.length + value.length;
+      if (++count % 1024 === 0) {
+        this.session.interrupts.check();
+        bulkBytes(bytes);
+        bytes = 0;
+      }
       yield { key, row: table.layout.decode(value) };
     }
   }

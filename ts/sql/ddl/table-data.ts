@@ -11,6 +11,7 @@ import { Layout } from "../exec/layout.ts";
 import { typeByOid, type SqlValue } from "../types/index.ts";
 import { TableRuntime } from "../table-runtime.ts";
 import { indexEntry } from "../exec/dml.ts";
+import { ByteKeySet } from "../exec/key-set.ts";
 import type { Row } from "../analyze/expr.ts";
 import { ROW_ID_SEQUENCE } from "../sequences.ts";
 import { Ddl } from "./context.ts";
@@ -20,13 +21,12 @@ export function buildIndex(ddl: Ddl, def: TableDef, indexId: number): void {
   const table = ddl.runtime(def);
   const index = table.secondary.find((i) => i.def.id === indexId)!;
   const writer = ddl.writer();
-  const seen = index.def.unique ? new Map<string, Row>() : null;
+  const seen = index.def.unique ? new ByteKeySet() : null;
   for (const { key, row } of ddl.rows(table)) {
     const entry = indexEntry(table, index, row, key);
     if (!entry) continue;
     if (seen && entry.unique) {
-      const text = Buffer.from(entry.key).toString("latin1");
-      if (seen.has(text)) {
+      if (!seen.add(entry.key)) {
         const names = index.parts.map((p) => p.name).join(", ");
         const values = index.parts.map((p) => {
           const value = p.expr ? p.expr(row) : row[p.column]!;
@@ -36,7 +36,6 @@ export function buildIndex(ddl: Ddl, def: TableDef, indexId: number): void {
           detail: `Key (${names})=(${values.join(", ")}) is duplicated.`,
         });
       }
-      seen.set(text, row);
     }
     writer.put(entry.key, entry.value);
   }
@@ -52,7 +51,7 @@ export function rewriteTable(ddl: Ddl, before: TableDef, after: TableDef, transf
   const rewritten: TableDef = { ...after, storage: ddl.oid() };
   const newTable = ddl.runtime(rewritten);
   const writer = ddl.writer();
-  const seen = new Set<string>();
+  const seen = new ByteKeySet();
   let rowId = 0n;
   const rowIdSequence = rewritten.rowIdSequence;
   for (const { row } of ddl.rows(oldTable)) {
@@ -64,13 +63,11 @@ export function rewriteTable(ddl: Ddl, before: TableDef, after: TableDef, transf
     }
     const id = newTable.hasPrimaryKey ? undefined : rowIdSequence !== undefined ? ddl.session.cluster.sequences.nextval(rowIdSequence, ROW_ID_SEQUENCE) : ++rowId;
     const key = newTable.indexKey(newTable.primary, next, id);
-    const text = Buffer.from(key).toString("latin1");
-    if (seen.has(text)) {
+    if (!seen.add(key)) {
       const names = newTable.primary.parts.map((p) => p.name).join(", ");
       const values = newTable.primary.parts.map((p) => (next[p.column] === null ? "null" : p.key.type.format(next[p.column] as never, ddl.session.typeContext())));
       throw new SqlError(SqlState.uniqueViolation, `could not create unique index "${newTable.primary.def.name}"`, { detail: `Key (${names})=(${values.join(", ")}) is duplicated.` });
     }
-    seen.add(text);
     writer.put(key, newTable.layout.encode(next));
     for (const index of newTable.secondary) {
       const entry = indexEntry(newTable, index, next, key);

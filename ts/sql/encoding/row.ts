@@ -97,8 +97,11 @@ export class RowLayout {
 
   /** Decodes every live column. */
   decode(row: Uint8Array): SqlValue[] {
-    return this.decoder().decode(row);
+    return (this.allColumns ??= this.decoder()).decode(row);
   }
+
+  /** The decoder of every live column, made on first use (the layout never changes). */
+  private allColumns: RowDecoder | null = null;
 }
 
 export class RowDecoder {

@@ -21,6 +21,39 @@ export interface ExecContext extends EvalContext {
   readonly subplanResults: Map<object, unknown>;
 }
 
+/** An ExecContext whose budget and caches are made when first used: most statements (a point read) use none of them. */
+export class StatementExecContext implements ExecContext {
+  readonly outer: Row[] = [];
+  #memory: MemoryBudget | null = null;
+  #cteResults: Map<number, Row[]> | null = null;
+  #subplanResults: Map<object, unknown> | null = null;
+
+  constructor(
+    readonly reader: RowReader,
+    readonly params: readonly SqlValue[],
+    readonly types: EvalContext["types"],
+    readonly session: EvalContext["session"],
+    private readonly workMemBytes: number,
+    private readonly interrupts: { check(): void },
+  ) {}
+
+  get memory(): MemoryBudget {
+    return (this.#memory ??= new MemoryBudget(this.workMemBytes));
+  }
+
+  get cteResults(): Map<number, Row[]> {
+    return (this.#cteResults ??= new Map());
+  }
+
+  get subplanResults(): Map<object, unknown> {
+    return (this.#subplanResults ??= new Map());
+  }
+
+  checkInterrupts(): void {
+    this.interrupts.check();
+  }
+}
+
 /** Bounds the memory of sorts, hash tables and materialized results (work_mem). */
 export class MemoryBudget {
   used = 0;

@@ -28,9 +28,7 @@ export interface WriteContext {
   /** Takes an exclusive row lock: true at once, or a promise. */
   lock(key: string): true | Promise<void>;
   /** The newest version of a key whose lock is held (see Transaction.latest). */
-  latest(lockKey: string, key: Uint8Array): Uint8Array | null;
-  /** Records a write of a lock-guarded key. */
-  track(lockKey: string, value: Uint8Array | null): void;
+  latest(key: Uint8Array): Uint8Array | null;
   nextRowId(table: TableRuntime): bigint;
   /** Called before the first write. */
   wrote(): void;
@@ -123,23 +121,19 @@ async function lockKey(w: WriteContext, key: string): Promise<void> {
 function putRow(w: WriteContext, table: TableRuntime, row: Row, primaryKey: Uint8Array): void {
   const value = table.layout.encode(row.length === table.columns.length ? row : row.slice(0, table.columns.length));
   w.txn.put(primaryKey, value);
-  w.track(rowLockKey(table.def.oid, 0, primaryKey), value);
   for (const index of table.secondary) {
     const entry = indexEntry(table, index, row, primaryKey);
     if (!entry) continue;
     w.txn.put(entry.key, entry.value);
-    if (entry.unique) w.track(rowLockKey(table.def.oid, index.def.id, entry.key), entry.value);
   }
 }
 
 function deleteRow(w: WriteContext, table: TableRuntime, row: Row, primaryKey: Uint8Array): void {
   w.txn.delete(primaryKey);
-  w.track(rowLockKey(table.def.oid, 0, primaryKey), null);
   for (const index of table.secondary) {
     const entry = indexEntry(table, index, row, primaryKey);
     if (!entry) continue;
     w.txn.delete(entry.key);
-    if (entry.unique) w.track(rowLockKey(table.def.oid, index.def.id, entry.key), null);
   }
 }
 
@@ -155,14 +149,14 @@ async function findConflict(
   if (table.hasPrimaryKey && !skipPrimary) {
     const lock = rowLockKey(oid, 0, primaryKey);
     await lockKey(w, lock);
-    if (w.latest(lock, primaryKey) !== null) return { index: table.primary, existingKey: primaryKey };
+    if (w.latest(primaryKey) !== null) return { index: table.primary, existingKey: primaryKey };
   }
   for (const index of table.secondary) {
     if (!index.def.unique || table.hasNullKey(index, row) || (index.predicate && !index.predicate(row))) continue;
     const key = table.indexKey(index, row);
     const lock = rowLockKey(oid, index.def.id, key);
     await lockKey(w, lock);
-    const existing = w.latest(lock, key);
+    const existing = w.latest(key);
     if (existing !== null) {
       const existingKey = concatBytes(table.primary.prefix, existing);
       if (!sameBytes(existingKey, primaryKey)) return { index, existingKey };
@@ -221,7 +215,7 @@ function compileInsert(plan: InsertPlan): CompiledDml {
             const existingKey = found.existingKey;
             const existingLock = rowLockKey(table.def.oid, 0, existingKey);
             await lockKey(w, existingLock);
-            const value = w.latest(existingLock, existingKey);
+            const value = w.latest(existingKey);
             if (!value) continue;
             const text = keyString(existingKey);
             if (touched.has(text)) {
@@ -271,9 +265,8 @@ async function writeUpdate(w: WriteContext, table: TableRuntime, oldRow: Row, ol
     if (!sameBytes(newKey, oldKey)) {
       const lock = rowLockKey(oid, 0, newKey);
       await lockKey(w, lock);
-      if (w.latest(lock, newKey) !== null) throw uniqueViolation(table, table.primary, newRow, ctx);
+      if (w.latest(newKey) !== null) throw uniqueViolation(table, table.primary, newRow, ctx);
       w.txn.delete(oldKey);
-      w.track(rowLockKey(oid, 0, oldKey), null);
     }
   }
   for (const index of table.secondary) {
@@ -282,22 +275,19 @@ async function writeUpdate(w: WriteContext, table: TableRuntime, oldRow: Row, ol
     if (before && after && sameBytes(before.key, after.key) && sameBytes(before.value, after.value)) continue;
     if (before && (!after || !sameBytes(before.key, after.key))) {
       w.txn.delete(before.key);
-      if (before.unique) w.track(rowLockKey(oid, index.def.id, before.key), null);
     }
     if (!after) continue;
     if (!before || !sameBytes(before.key, after.key)) {
       if (after.unique) {
         const lock = rowLockKey(oid, index.def.id, after.key);
         await lockKey(w, lock);
-        if (w.latest(lock, after.key) !== null) throw uniqueViolation(table, index, newRow, ctx);
+        if (w.latest(after.key) !== null) throw uniqueViolation(table, index, newRow, ctx);
       }
     }
     w.txn.put(after.key, after.value);
-    if (after.unique) w.track(rowLockKey(oid, index.def.id, after.key), after.value);
   }
   const value = table.layout.encode(newRow.length === table.columns.length ? newRow : newRow.slice(0, table.columns.length));
   w.txn.put(newKey, value);
-  w.track(rowLockKey(oid, 0, newKey), value);
 }
 
 // ------------------------------------------------------------------ UPDATE and DELETE
@@ -330,7 +320,7 @@ function compileTarget(plan: UpdatePlan | DeletePlan): TargetAccess {
 async function lockCandidate(w: WriteContext, plan: UpdatePlan | DeletePlan, target: TargetAccess, key: Uint8Array): Promise<Row | null> {
   const lock = rowLockKey(plan.table.def.oid, 0, key);
   await lockKey(w, lock);
-  const latest = w.latest(lock, key);
+  const latest = w.latest(key);
   if (w.isolation !== "read committed") {
     const snapshot = w.txn.get(key);
     if (latest === null || snapshot === null || !sameBytes(latest, snapshot)) {
