@@ -1,4 +1,5 @@
-// `bun run test`: the engine's Zig tests, the macOS cross-compile check, then every Bun test.
+// `bun run test`: the engine's Zig tests, the macOS cross-compile check, the TypeScript type
+// check (Bun runs TypeScript without checking it), then every Bun test.
 // Extra arguments go to `bun test` (for example a file filter).
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
@@ -23,5 +24,6 @@ const bunArgs = process.argv.slice(2);
 if (bunArgs.length === 0) {
   step("zig tests", [...zigCommand(), "build", "test", "--summary", "all"]);
   step("macOS cross-compile", [...zigCommand(), "build", "cross"]);
+  step("type check", ["bun", "x", "tsc", "--noEmit", "-p", "."]);
 }
 step("bun tests", ["bun", "test", ...bunArgs]);
