@@ -24,6 +24,9 @@ pub const Arena = struct {
     chunks: std.ArrayList([]align(16) u8) = .empty,
     chunk_used_bytes: usize = 0,
     allocated_bytes: usize = 0,
+    /// The chunks' total size. Atomic: statistics read it from other threads while the
+    /// writer allocates (the chunk list itself may be reallocated under them).
+    reserved_bytes: std.atomic.Value(usize) = .init(0),
 
     /// Chunks start small (a transaction's few writes should not cost a large block) and
     /// double up to this size.
@@ -60,16 +63,15 @@ pub const Arena = struct {
         const chunk = try self.backing.alignedAlloc(u8, .@"16", chunk_bytes);
         errdefer self.backing.free(chunk);
         try self.chunks.append(self.backing, chunk);
+        _ = self.reserved_bytes.fetchAdd(chunk.len, .monotonic);
         self.chunk_used_bytes = size_bytes;
         self.allocated_bytes += size_bytes;
         return chunk.ptr;
     }
 
-    /// Bytes reserved from the backing allocator.
+    /// Bytes reserved from the backing allocator. Any thread may call it.
     pub fn reservedBytes(self: *const Arena) usize {
-        var total: usize = 0;
-        for (self.chunks.items) |chunk| total += chunk.len;
-        return total;
+        return self.reserved_bytes.load(.monotonic);
     }
 };
 
@@ -122,6 +124,10 @@ pub const SkipList = struct {
     entry_count: std.atomic.Value(u64) = .init(0),
     /// Key and value bytes plus node overhead: what a flush will roughly write.
     data_bytes: std.atomic.Value(u64) = .init(0),
+    /// The last node of each level (head where the level is empty). Writer-only: an entry
+    /// that sorts after the last one (keys inserted in order) is linked after these without
+    /// a search.
+    tails: [height_max]*Node,
 
     pub fn init(backing: std.mem.Allocator, seed: u64) error{OutOfMemory}!SkipList {
         var arena = Arena.init(backing);
@@ -132,6 +138,7 @@ pub const SkipList = struct {
             .head = head,
             .height = .init(1),
             .prng = .init(seed),
+            .tails = @splat(head),
         };
     }
 
@@ -220,11 +227,17 @@ pub const SkipList = struct {
     pub fn insert(self: *SkipList, key: []const u8, ts: Timestamp, kind: EntryKind, value: []const u8) error{OutOfMemory}!*Node {
         assert(key.len > 0);
         var prev: [height_max]*Node = undefined;
-        const existing = self.findGreaterOrEqual(key, ts, &prev);
-        if (existing) |e| assert(types.compareInternal(e.key(), e.ts, key, ts) != .eq);
+        const list_height = self.height.load(.monotonic);
+        const last = self.tails[0];
+        if (last != self.head and before(last, key, ts)) {
+            // After every entry: the last node of each level is the one to link after.
+            for (0..list_height) |level| prev[level] = self.tails[level];
+        } else {
+            const existing = self.findGreaterOrEqual(key, ts, &prev);
+            if (existing) |e| assert(types.compareInternal(e.key(), e.ts, key, ts) != .eq);
+        }
 
         const height = self.randomHeight();
-        const list_height = self.height.load(.monotonic);
         if (height > list_height) {
             for (list_height..height) |level| prev[level] = self.head;
             // Readers that see the new height before the node find head's null links: safe.
@@ -233,8 +246,10 @@ pub const SkipList = struct {
         const node = try allocNode(&self.arena, height, key, value, ts, kind);
         for (0..height) |level| {
             // The node is private until linked at level 0, so its own links need no ordering.
-            node.nextArray()[level].store(prev[level].next(level), .monotonic);
+            const successor = prev[level].next(level);
+            node.nextArray()[level].store(successor, .monotonic);
             prev[level].setNext(level, node);
+            if (successor == null) self.tails[level] = node;
         }
         _ = self.entry_count.fetchAdd(1, .monotonic);
         _ = self.data_bytes.fetchAdd(key.len + value.len + entry_overhead_bytes, .monotonic);
@@ -696,6 +711,50 @@ test "skiplist: seek and reverse iteration match a sorted model (seeded)" {
     }
 }
 
+test "skiplist: runs of ascending keys mixed with out-of-order ones keep every level sorted (seeded)" {
+    const seed: u64 = std.crypto.random.int(u64);
+    errdefer std.debug.print("seed = {d}\n", .{seed});
+    var prng = std.Random.DefaultPrng.init(seed);
+    const random = prng.random();
+
+    var list = try SkipList.init(testing.allocator, seed);
+    defer list.deinit();
+
+    var count: usize = 0;
+    var next_key: u64 = 1000;
+    var ts: Timestamp = 1;
+    for (0..3000) |_| {
+        var key: [8]u8 = undefined;
+        const roll = random.uintLessThan(u8, 10);
+        // Mostly the next key in order (appends); sometimes an earlier key, or a newer
+        // version of the last one (which sorts before it).
+        const value = if (roll < 7) blk: {
+            next_key += 1 + random.uintLessThan(u64, 3);
+            break :blk next_key;
+        } else if (roll < 9) random.uintLessThan(u64, next_key + 1) else next_key;
+        std.mem.writeInt(u64, &key, value, .big);
+        ts += 1;
+        _ = try list.insert(&key, ts, .put, &key);
+        count += 1;
+    }
+
+    // Every level is in strictly increasing (key, newest-first) order and the tails are the
+    // last nodes of their levels.
+    const height = list.height.load(.monotonic);
+    for (0..height_max) |level| {
+        var node = list.head;
+        var seen: usize = 0;
+        while (node.next(level)) |next| {
+            if (node != list.head) try testing.expect(types.compareInternal(node.key(), node.ts, next.key(), next.ts) == .lt);
+            node = next;
+            seen += 1;
+        }
+        try testing.expectEqual(node, list.tails[level]);
+        if (level == 0) try testing.expectEqual(count, seen);
+        if (level >= height) try testing.expectEqual(list.head, node);
+    }
+}
+
 test "skiplist: concurrent readers see a consistent order while one writer inserts" {
     var list = try SkipList.init(testing.allocator, 7);
     defer list.deinit();
@@ -853,4 +912,33 @@ test "arena: oversized allocations get their own chunk" {
     _ = try arena.alloc(Arena.chunk_size_bytes * 2, 8);
     _ = try arena.alloc(10, 8);
     try testing.expect(arena.reservedBytes() >= Arena.chunk_size_bytes * 2);
+    var total: usize = 0;
+    for (arena.chunks.items) |chunk| total += chunk.len;
+    try testing.expectEqual(total, arena.reservedBytes());
+}
+
+test "arena: reserved bytes can be read while the writer allocates" {
+    var arena = Arena.init(testing.allocator);
+    defer arena.deinit();
+    var stop = std.atomic.Value(bool).init(false);
+    var failures = std.atomic.Value(u32).init(0);
+    const Reader = struct {
+        fn run(a: *const Arena, s: *std.atomic.Value(bool), f: *std.atomic.Value(u32)) void {
+            var last: usize = 0;
+            while (!s.load(.acquire)) {
+                const now = a.reservedBytes();
+                // Only ever grows, and by whole chunks.
+                if (now < last) _ = f.fetchAdd(1, .monotonic);
+                last = now;
+            }
+        }
+    };
+    const thread = try std.Thread.spawn(.{}, Reader.run, .{ &arena, &stop, &failures });
+    for (0..20_000) |i| _ = try arena.alloc(64 + i % 512, 8);
+    stop.store(true, .release);
+    thread.join();
+    try testing.expectEqual(@as(u32, 0), failures.load(.monotonic));
+    var total: usize = 0;
+    for (arena.chunks.items) |chunk| total += chunk.len;
+    try testing.expectEqual(total, arena.reservedBytes());
 }
