@@ -796,7 +796,29 @@ const Fence = struct {
     size_bytes: u32,
     ts: Timestamp,
     key: []const u8,
+    /// `keyPrefix(key)`: a block search settles most comparisons on these, without reading
+    /// the key bytes.
+    prefix: KeyPrefix,
 };
+
+/// A key's first 16 bytes, zero-padded, as two big-endian integers. When two keys' prefixes
+/// differ, they order as the keys do (a key that ends inside the prefix pads with zeros,
+/// which sort first, as the shorter key does); when they are equal, the keys must be compared.
+const KeyPrefix = [2]u64;
+
+fn keyPrefix(key: []const u8) KeyPrefix {
+    var bytes: [16]u8 = @splat(0);
+    const n = @min(key.len, bytes.len);
+    @memcpy(bytes[0..n], key[0..n]);
+    return .{ std.mem.readInt(u64, bytes[0..8], .big), std.mem.readInt(u64, bytes[8..16], .big) };
+}
+
+/// True when fence < (key, ts), `probe` being `keyPrefix(key)`.
+fn fenceBefore(fence: *const Fence, probe: KeyPrefix, key: []const u8, ts: Timestamp) bool {
+    if (fence.prefix[0] != probe[0]) return fence.prefix[0] < probe[0];
+    if (fence.prefix[1] != probe[1]) return fence.prefix[1] < probe[1];
+    return types.compareInternal(fence.key, fence.ts, key, ts) == .lt;
+}
 
 pub const Found = struct {
     ts: Timestamp,
@@ -967,12 +989,12 @@ pub const Reader = struct {
 
     /// The first block whose fence is ≥ (key, ts), or `fences.len`.
     fn fenceLowerBound(self: *const Reader, key: []const u8, ts: Timestamp) u32 {
+        const probe = keyPrefix(key);
         var low: u32 = 0;
         var high: u32 = @intCast(self.fences.len);
         while (low < high) {
             const mid = low + (high - low) / 2;
-            const fence = &self.fences[mid];
-            if (types.compareInternal(fence.key, fence.ts, key, ts) == .lt) low = mid + 1 else high = mid;
+            if (fenceBefore(&self.fences[mid], probe, key, ts)) low = mid + 1 else high = mid;
         }
         return low;
     }
@@ -1304,7 +1326,7 @@ fn parseIndex(allocator: std.mem.Allocator, path: []const u8, footer: Footer, me
         if (block_offset_expected > footer.index_offset) {
             return types.corruption(path, fence_offset, "index entry {d}: block ends past the data region", .{i});
         }
-        fence.* = .{ .offset = block_offset, .size_bytes = block_size, .ts = ts, .key = key };
+        fence.* = .{ .offset = block_offset, .size_bytes = block_size, .ts = ts, .key = key, .prefix = keyPrefix(key) };
     }
     if (decoder.position != decoder.bytes.len) {
         return types.corruption(path, offset + decoder.position, "index has trailing bytes", .{});
@@ -1972,6 +1994,35 @@ test "sstable: a table of one entry; an empty or short file is corruption" {
     for ([_]usize{ 0, 100, page_size_bytes, page_size_bytes + 1 }) |size| {
         try memory.file().truncate(size);
         try testing.expectError(error.Corruption, Reader.open(testing.allocator, memory.file(), 1, "test.sst", null));
+    }
+}
+
+test "sstable: key prefixes order as the keys do whenever they differ (seeded)" {
+    const seed: u64 = std.crypto.random.int(u64);
+    errdefer std.debug.print("seed = {d}\n", .{seed});
+    var prng = std.Random.DefaultPrng.init(seed);
+    const random = prng.random();
+    var a_bytes: [24]u8 = undefined;
+    var b_bytes: [24]u8 = undefined;
+    for (0..20_000) |_| {
+        // Short alphabets and lengths around the prefix size make shared prefixes, zero
+        // bytes and keys that end inside the prefix common.
+        const a = a_bytes[0 .. 1 + random.uintLessThan(usize, a_bytes.len)];
+        const b = b_bytes[0 .. 1 + random.uintLessThan(usize, b_bytes.len)];
+        for (a) |*c| c.* = random.uintLessThan(u8, 3);
+        for (b) |*c| c.* = random.uintLessThan(u8, 3);
+        if (random.boolean()) @memcpy(b[0..@min(a.len, b.len) / 2], a[0..@min(a.len, b.len) / 2]);
+        const pa = keyPrefix(a);
+        const pb = keyPrefix(b);
+        const order = std.mem.order(u8, a, b);
+        if (pa[0] != pb[0] or pa[1] != pb[1]) {
+            const prefix_order: std.math.Order = if (pa[0] != pb[0]) std.math.order(pa[0], pb[0]) else std.math.order(pa[1], pb[1]);
+            try testing.expectEqual(order, prefix_order);
+        }
+        const ts_a = random.uintLessThan(Timestamp, 4);
+        const ts_b = random.uintLessThan(Timestamp, 4);
+        const fence = Fence{ .offset = 0, .size_bytes = 0, .ts = ts_a, .key = a, .prefix = pa };
+        try testing.expectEqual(types.compareInternal(a, ts_a, b, ts_b) == .lt, fenceBefore(&fence, pb, b, ts_b));
     }
 }
 
