@@ -220,6 +220,12 @@ export class Db implements Disposable {
   get(key: Uint8Array): Uint8Array | null {
     checkKey(key);
     const handle = this.handle();
+    // The common case inline (one call, no closure); a value larger than the buffer takes
+    // the general path, which grows it and retries.
+    const status = lib().pgz_get(handle, key, key.length, valueBuffer, valueBuffer.length, out64);
+    if (status === Status.ok) return valueBuffer.slice(0, Number(out64[0]));
+    if (status === Status.notFound) return null;
+    if (status !== Status.bufferTooSmall) throw errorFromStatus(status, lastError());
     return readValue((buffer) => lib().pgz_get(handle, key, key.length, buffer, buffer.length, out64));
   }
 
