@@ -5,9 +5,8 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { startTestServer, type TestServer } from "../support/pgz.ts";
+import { copyIn as copyInWith, psqlCopy as psqlCopyOn } from "./support/copy.ts";
 import { ByteKeySet } from "../../ts/sql/exec/key-set.ts";
 
 let server: TestServer;
@@ -23,21 +22,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function copyIn(statement: string, data: string): Promise<void> {
-  const writable = await sql.unsafe(statement).writable();
-  await pipeline(Readable.from([Buffer.from(data)]), writable);
-}
-
-/** COPY FROM STDIN through psql, for the COPYs that fail: its exit code and error output. */
-async function psqlCopy(statement: string, data: string): Promise<{ code: number; stderr: string }> {
-  const child = Bun.spawn(["psql", "-X", "-h", server.host, "-p", String(server.port), "-U", "postgres", "-d", "postgres", "-c", statement], {
-    stdin: new Blob([data]),
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const stderr = await new Response(child.stderr).text();
-  return { code: await child.exited, stderr };
-}
+const copyIn = (statement: string, data: string) => copyInWith(sql, statement, data);
+const psqlCopy = (statement: string, data: string) => psqlCopyOn(server, statement, data);
 
 /** Tab-separated rows (a, b) for a = 1..count, with `change` applied to row i. */
 function rows(count: number, change: (i: number) => [number, number] = (i) => [i, i]): string {

@@ -3,9 +3,10 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { Readable, Writable } from "node:stream";
+import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { startTestServer, type TestServer } from "../support/pgz.ts";
+import { copyIn as copyInWith, psqlCopy as psqlCopyOn } from "./support/copy.ts";
 
 let server: TestServer;
 let sql: ReturnType<typeof postgres>;
@@ -21,21 +22,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function copyIn(statement: string, data: string): Promise<void> {
-  const writable = await sql.unsafe(statement).writable();
-  await pipeline(Readable.from([Buffer.from(data)]), writable);
-}
-
-/** COPY FROM STDIN through psql (the client most COPY users have). */
-async function psqlCopy(statement: string, data: string): Promise<{ code: number; stderr: string }> {
-  const child = Bun.spawn(["psql", "-X", "-h", server.host, "-p", String(server.port), "-U", "postgres", "-d", "postgres", "-c", statement], {
-    stdin: new Blob([data]),
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const stderr = await new Response(child.stderr).text();
-  return { code: await child.exited, stderr };
-}
+const copyIn = (statement: string, data: string) => copyInWith(sql, statement, data);
+const psqlCopy = (statement: string, data: string) => psqlCopyOn(server, statement, data);
 
 async function copyOut(statement: string): Promise<string> {
   const readable = await sql.unsafe(statement).readable();

@@ -4,7 +4,7 @@
 // back as raw bytes, errors as their fields.
 
 import { Frontend } from "../../pgwire/support/frontend-encoder.ts";
-import { RawClient, errorFields, rowDescriptionFields, type BackendMessage } from "../../pgwire/support/raw-client.ts";
+import { RawClient, dataRowBytes, errorFields, rowDescriptionFields, type BackendMessage } from "../../pgwire/support/raw-client.ts";
 
 export interface WireError {
   readonly code: string;
@@ -26,23 +26,6 @@ export interface WireResult {
 export interface WireParam {
   readonly format: 0 | 1;
   readonly value: Uint8Array | string | null;
-}
-
-function dataRow(body: Uint8Array): (Uint8Array | null)[] {
-  const view = new DataView(body.buffer, body.byteOffset, body.length);
-  const count = view.getInt16(0);
-  const cells: (Uint8Array | null)[] = [];
-  let at = 2;
-  for (let i = 0; i < count; i++) {
-    const length = view.getInt32(at);
-    at += 4;
-    if (length === -1) cells.push(null);
-    else {
-      cells.push(body.slice(at, at + length));
-      at += length;
-    }
-  }
-  return cells;
 }
 
 function toError(message: BackendMessage): WireError {
@@ -67,7 +50,7 @@ function collect(messages: readonly BackendMessage[]): WireResult {
         columns = rowDescriptionFields(message.body);
         break;
       case "D":
-        rows.push(dataRow(message.body));
+        rows.push(dataRowBytes(message.body));
         break;
       case "C":
         command = new TextDecoder().decode(message.body.subarray(0, message.body.length - 1));

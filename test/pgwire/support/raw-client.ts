@@ -54,22 +54,27 @@ export function errorFields(body: Uint8Array): Record<string, string> {
   return fields;
 }
 
-/** DataRow cells as text (null for NULL). */
-export function dataRowCells(body: Uint8Array): (string | null)[] {
+/** DataRow cells as bytes (null for NULL), copied out of the message. */
+export function dataRowBytes(body: Uint8Array): (Uint8Array | null)[] {
   const view = new DataView(body.buffer, body.byteOffset, body.length);
   const count = view.getInt16(0);
-  const cells: (string | null)[] = [];
+  const cells: (Uint8Array | null)[] = [];
   let at = 2;
   for (let i = 0; i < count; i++) {
     const length = view.getInt32(at);
     at += 4;
     if (length === -1) cells.push(null);
     else {
-      cells.push(textDecoder.decode(body.subarray(at, at + length)));
+      cells.push(body.slice(at, at + length));
       at += length;
     }
   }
   return cells;
+}
+
+/** DataRow cells as text (null for NULL). */
+export function dataRowCells(body: Uint8Array): (string | null)[] {
+  return dataRowBytes(body).map((cell) => (cell === null ? null : textDecoder.decode(cell)));
 }
 
 /** RowDescription fields: name, type OID and format of each column. */
