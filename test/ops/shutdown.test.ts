@@ -131,6 +131,28 @@ describe("SIGTERM", () => {
   });
 });
 
+describe("SIGTERM during a statement that computes without sending rows", () => {
+  test("past the timeout it is cancelled and the server exits within moments", async () => {
+    const args = ["--data-dir", join(scratch, "computing"), "--listen-addr", "127.0.0.1:0", "--http-addr", "off", "--shutdown-timeout", "300ms"];
+    const pgz = await spawnPgz(sourceCommand, args);
+    const client = new pg.Client({ host: "127.0.0.1", port: pgz.pgPort, user: "postgres", database: "postgres" });
+    client.on("error", () => {});
+    await client.connect();
+    const stuck = client.query("select sum(g) from generate_series(1, 1e11) g").then(
+      () => "finished",
+      (error: { code?: string }) => error.code ?? "no code",
+    );
+    await Bun.sleep(200);
+    const started = performance.now();
+    expect(await pgz.stop("SIGTERM")).toBe(0);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(await stuck).toBe("57P01");
+    await client.end().catch(() => {});
+    expect(pgz.logs.some((l) => l.msg === "statements still running after the shutdown timeout are cancelled")).toBe(true);
+    expect(pgz.logs.at(-1)?.msg).toBe("shut down cleanly");
+  });
+});
+
 describe("a second signal", () => {
   test("forces an immediate exit", async () => {
     const pgz = await spawnPgz(sourceCommand, [

@@ -33,7 +33,7 @@ import { planStatement, type PlanEnvironment, type Planned } from "./statement.t
 import type { CatalogView } from "./analyze/analysis.ts";
 import type { EvalContext, Expr, Row, SessionFunctions } from "./analyze/expr.ts";
 import { coerceExpr } from "./analyze/coerce.ts";
-import { StatementExecContext, type ExecContext, type RowReader } from "./exec/context.ts";
+import { PAUSE, StatementExecContext, type ExecContext, type RowReader } from "./exec/context.ts";
 import type { WriteContext } from "./exec/dml.ts";
 import { tableRuntime, type TableRuntime } from "./table-runtime.ts";
 import { cellEncoders, fieldsOf, type CellEncoder } from "./result.ts";
@@ -71,7 +71,7 @@ interface Portal {
   readonly formats: FormatCode[];
   /** A query suspended by maxRows: where it stands. */
   rows: Iterator<Row> | null;
-  context: ExecContext | null;
+  context: StatementExecContext | null;
   sent: number;
   done: boolean;
   /** Rows of DML RETURNING or utility output, produced at the first Execute. */
@@ -358,7 +358,7 @@ export class SqlSession implements Session {
     return this.interrupts;
   }
 
-  execContext(reader: RowReader, params: readonly SqlValue[]): ExecContext {
+  execContext(reader: RowReader, params: readonly SqlValue[]): StatementExecContext {
     return new StatementExecContext(reader, params, this.typeContext(), this.functions, this.settingsDerived().workMemBytes, this.interrupts);
   }
 
@@ -673,7 +673,7 @@ export class SqlSession implements Session {
       return false;
     }
     let rows: Iterator<Row>;
-    let ctx: ExecContext;
+    let ctx: StatementExecContext;
     let sent = 0;
     if (portal?.rows) {
       rows = portal.rows;
@@ -685,6 +685,8 @@ export class SqlSession implements Session {
       if (planned.lock && txn) await this.lockRows(planned, txn, ctx);
       rows = planned.op.open(ctx, null);
     }
+    // This loop handles PAUSE: the plan may hand the event loop a turn while it computes.
+    ctx.allowPause();
     const encoders = this.encodersFor(planned.columns, formats, ctx.types);
     const width = encoders.length;
     let batch = 0;
@@ -700,6 +702,13 @@ export class SqlSession implements Session {
         if (next.done) break;
         if (this.pendingWaits.length > 0) await this.drainWaits();
         const row = next.value;
+        if (row === PAUSE) {
+          // Let cancel requests and other sessions in.
+          await new Promise((resolve) => setImmediate(resolve));
+          this.interrupts.check();
+          ctx.allowPause();
+          continue;
+        }
         const cells: Cell[] = new Array(width);
         for (let i = 0; i < width; i++) cells[i] = encoders[i]!(row[i]!);
         sink.dataRow(cells);
@@ -710,6 +719,7 @@ export class SqlSession implements Session {
           this.interrupts.check();
           // Let cancel requests and other sessions in.
           await new Promise((resolve) => setImmediate(resolve));
+          ctx.allowPause();
         }
       }
       if (this.pendingWaits.length > 0) await this.drainWaits();

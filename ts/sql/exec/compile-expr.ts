@@ -5,7 +5,7 @@
 import { SqlError, SqlState } from "../errors.ts";
 import { PgArray, type ScalarDatum, type SqlValue } from "../types/index.ts";
 import { asArgs, type Expr, type Row } from "../analyze/expr.ts";
-import type { ExecContext } from "./context.ts";
+import { PAUSE, type ExecContext } from "./context.ts";
 import { Layout } from "./layout.ts";
 import { compilePlan, type Operator } from "./operators.ts";
 
@@ -249,6 +249,7 @@ function runSubplan(op: Operator, row: Row, ctx: ExecContext, visit: (subRow: Ro
     const iterator = op.open(ctx, null);
     try {
       for (let next = iterator.next(); !next.done; next = iterator.next()) {
+        if (next.value === PAUSE) continue;
         if (!visit(next.value)) break;
       }
     } finally {

@@ -19,11 +19,29 @@ export interface ExecContext extends EvalContext {
   readonly memory: MemoryBudget;
   readonly cteResults: Map<number, Row[]>;
   readonly subplanResults: Map<object, unknown>;
+  /** True when the statement may hand the event loop a turn now (see PAUSE). */
+  pauseDue(): boolean;
 }
+
+/**
+ * Yielded by operators instead of a row when the statement has computed for a while without
+ * giving the event loop a turn: the statement runs on the one JavaScript thread, and a cancel
+ * request (or shutdown) is read only when the event loop runs. The runner of the statement
+ * awaits a macrotask, checks for interrupts and goes on pulling. Operators pass it upward
+ * without treating it as a row; a consumer that cannot pass it on (a subquery evaluated
+ * inside an expression) skips it. Leaves yield it only when the context allows pausing, which
+ * only the runner of a query's rows does (allowPause); DML, COPY and DDL never see it.
+ */
+export const PAUSE: Row = Object.freeze([]) as unknown as Row;
+
+/** Wall time a statement computes before it hands the event loop a turn. */
+const PAUSE_AFTER_MS = 25;
 
 /** An ExecContext whose budget and caches are made when first used: most statements (a point read) use none of them. */
 export class StatementExecContext implements ExecContext {
   readonly outer: Row[] = [];
+  #pausable = false;
+  #pauseAt = 0;
   #memory: MemoryBudget | null = null;
   #cteResults: Map<number, Row[]> | null = null;
   #subplanResults: Map<object, unknown> | null = null;
@@ -51,6 +69,16 @@ export class StatementExecContext implements ExecContext {
 
   checkInterrupts(): void {
     this.interrupts.check();
+  }
+
+  /** The statement's rows are pulled by a runner that handles PAUSE; the event loop just had a turn. */
+  allowPause(): void {
+    this.#pausable = true;
+    this.#pauseAt = Date.now() + PAUSE_AFTER_MS;
+  }
+
+  pauseDue(): boolean {
+    return this.#pausable && Date.now() >= this.#pauseAt;
   }
 }
 

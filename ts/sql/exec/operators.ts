@@ -1,6 +1,8 @@
 // Plan nodes → operators. Each operator opens a JavaScript iterator of rows; rows stream
 // from scans through filters and joins without being collected, except where the operation
 // needs them all (sort, hash tables, aggregates), which count against work_mem.
+// Leaves (and loops that compute long per input row) yield PAUSE now and then; every
+// operator passes it on to its consumer (see PAUSE in context.ts).
 
 import { SqlError, SqlState } from "../errors.ts";
 import { Numeric, type SqlType, type SqlValue, PgArray, type ScalarDatum } from "../types/index.ts";
@@ -9,7 +11,7 @@ import type { AccessPath, AggregateCall, PlanNode, SortKey } from "../plan/nodes
 import { indexRange } from "../keyspace.ts";
 import type { IndexRuntime, TableRuntime } from "../table-runtime.ts";
 import { compileExpr, type Layouts } from "./compile-expr.ts";
-import { rowSize, type ExecContext } from "./context.ts";
+import { PAUSE, rowSize, type ExecContext } from "./context.ts";
 import { Layout } from "./layout.ts";
 import { boundKey, concatBytes, primaryKeyOfEntry, probeKey } from "./keys.ts";
 import { prefixEnd } from "../encoding/key.ts";
@@ -48,7 +50,9 @@ export function compilePlan(node: PlanNode, layouts: Layouts): Operator {
           (function* () {
             const values = args.map((a) => a([], ctx));
             let n = 0n;
+            let count = 0;
             for (const row of fn(asArgs(values), ctx)) {
+              if (++count % INTERRUPT_CHECK_ROWS === 0 && ctx.pauseDue()) yield PAUSE;
               n++;
               yield ordinality ? [...row, n] : row;
             }
@@ -72,7 +76,7 @@ export function compilePlan(node: PlanNode, layouts: Layouts): Operator {
             const rows = input.open(ctx, param);
             try {
               for (let next = rows.next(); !next.done; next = rows.next()) {
-                if (predicate(next.value, ctx) === true) yield next.value;
+                if (next.value === PAUSE || predicate(next.value, ctx) === true) yield next.value;
               }
             } finally {
               rows.return?.();
@@ -92,6 +96,10 @@ export function compilePlan(node: PlanNode, layouts: Layouts): Operator {
             try {
               for (let next = rows.next(); !next.done; next = rows.next()) {
                 const row = next.value;
+                if (row === PAUSE) {
+                  yield PAUSE;
+                  continue;
+                }
                 const out: Row = new Array(width);
                 for (let i = 0; i < width; i++) out[i] = exprs[i]!(row, ctx);
                 yield out;
@@ -116,7 +124,7 @@ export function compilePlan(node: PlanNode, layouts: Layouts): Operator {
       return {
         open: (ctx, param) =>
           (function* () {
-            const rows = collect(input.open(ctx, param), ctx, "A sort");
+            const rows = yield* gather(input.open(ctx, param), ctx, "A sort");
             const sorted = compare.sort(rows, ctx);
             try {
               yield* sorted;
@@ -144,6 +152,10 @@ export function compilePlan(node: PlanNode, layouts: Layouts): Operator {
             const rows = input.open(ctx, param);
             try {
               for (let next = rows.next(); !next.done; next = rows.next()) {
+                if (next.value === PAUSE) {
+                  yield PAUSE;
+                  continue;
+                }
                 if (skipped < skip) {
                   skipped++;
                   continue;
@@ -172,12 +184,17 @@ interface Collected extends Array<Row> {
   bytes: number;
 }
 
-function collect(rows: Iterator<Row>, ctx: ExecContext, what: string): Collected {
+/** Collects all rows, passing PAUSE on; returns them. */
+function* gather(rows: Iterator<Row>, ctx: ExecContext, what: string): Generator<Row, Collected> {
   const out = [] as unknown as Collected;
   out.bytes = 0;
   let pending = 0;
   try {
     for (let next = rows.next(); !next.done; next = rows.next()) {
+      if (next.value === PAUSE) {
+        yield PAUSE;
+        continue;
+      }
       out.push(next.value);
       pending += rowSize(next.value);
       if (pending > 65536) {
@@ -218,6 +235,7 @@ function compileScan(node: Extract<PlanNode, { kind: "scan" }>, layouts: Layouts
             ctx.checkInterrupts();
             bulkBytes(bytes);
             bytes = 0;
+            if (ctx.pauseDue()) yield PAUSE;
           }
           const row = decoder.decode(value, new Array<SqlValue>(withKey ? width + 1 : width));
           if (withKey) row[width] = key;
@@ -342,6 +360,10 @@ function compileCte(node: Extract<PlanNode, { kind: "cte" }>, layouts: Layouts):
             let working: Row[] = [];
             const take = (row: Row): boolean => !seen || seen.add(row);
             for (const row of iterate(base.open(ctx, null))) {
+              if (row === PAUSE) {
+                yield PAUSE;
+                continue;
+              }
               if (take(row)) {
                 working.push(row);
                 yield row;
@@ -353,6 +375,10 @@ function compileCte(node: Extract<PlanNode, { kind: "cte" }>, layouts: Layouts):
               ctx.cteResults.set(node.id, working);
               const next: Row[] = [];
               for (const row of iterate(step.open(ctx, null))) {
+                if (row === PAUSE) {
+                  yield PAUSE;
+                  continue;
+                }
                 if (take(row)) {
                   next.push(row);
                   yield row;
@@ -378,12 +404,16 @@ function compileCte(node: Extract<PlanNode, { kind: "cte" }>, layouts: Layouts):
   const input = compilePlan(source, { ...layouts, param: null });
   return {
     open: (ctx) => {
-      let rows = ctx.cteResults.get(node.id);
-      if (!rows) {
-        rows = collect(input.open(ctx, null), ctx, "A WITH query");
-        ctx.cteResults.set(node.id, rows);
-      }
-      return rows[Symbol.iterator]();
+      const rows = ctx.cteResults.get(node.id);
+      if (rows) return rows[Symbol.iterator]();
+      return (function* () {
+        let collected = ctx.cteResults.get(node.id);
+        if (!collected) {
+          collected = yield* gather(input.open(ctx, null), ctx, "A WITH query");
+          ctx.cteResults.set(node.id, collected);
+        }
+        yield* collected;
+      })();
     },
   };
 }
@@ -436,13 +466,19 @@ function compileProjectSet(node: Extract<PlanNode, { kind: "project-set" }>, lay
   return {
     open: (ctx, param) =>
       (function* () {
+        let count = 0;
         for (const row of iterate(input.open(ctx, param))) {
+          if (row === PAUSE) {
+            yield PAUSE;
+            continue;
+          }
           // The set functions run in lockstep, one value at a time (never materialized: a
           // huge series must stream); one that ends early gives NULL until all have ended.
           const series = items.map((item) => (item.kind === "srf" ? item.srf.fn(asArgs(item.args.map((a) => a(row, ctx))), ctx)[Symbol.iterator]() : null));
           const live = series.map((s) => s !== null);
           try {
             for (;;) {
+              if (++count % INTERRUPT_CHECK_ROWS === 0 && ctx.pauseDue()) yield PAUSE;
               const values = series.map((s, j) => {
                 if (s === null || !live[j]) return null;
                 const next = s.next();
@@ -487,14 +523,27 @@ function compileNestedLoop(node: Extract<PlanNode, { kind: "nested-loop" }>, lay
   return {
     open: (ctx, param) =>
       (function* () {
-        const materialized = perLeftRow ? null : collect(right.open(ctx, param), ctx, "A nested loop join");
+        const materialized = perLeftRow ? null : yield* gather(right.open(ctx, param), ctx, "A nested loop join");
         const matchedRight = type === "right" || type === "full" ? new Uint8Array(materialized?.length ?? 0) : null;
         try {
+          let count = 0;
           for (const leftRow of iterate(left.open(ctx, param))) {
+            if (leftRow === PAUSE) {
+              yield PAUSE;
+              continue;
+            }
             let matched = false;
             const candidates = materialized ?? (lateral ? lateralRows(right, ctx, leftRow) : iterate(right.open(ctx, leftRow)));
             let index = 0;
             for (const rightRow of candidates) {
+              if (rightRow === PAUSE) {
+                yield PAUSE;
+                continue;
+              }
+              if (++count % INTERRUPT_CHECK_ROWS === 0) {
+                ctx.checkInterrupts();
+                if (ctx.pauseDue()) yield PAUSE;
+              }
               const row = leftRow.concat(rightRow);
               if (!predicate || predicate(row, ctx) === true) {
                 matched = true;
@@ -592,6 +641,10 @@ function compileHashJoin(node: Extract<PlanNode, { kind: "hash-join" }>, layouts
         let bytes = 0;
         try {
           for (const row of iterate(right.open(ctx, param))) {
+            if (row === PAUSE) {
+              yield PAUSE;
+              continue;
+            }
             const size = rowSize(row);
             bytes += size;
             ctx.memory.reserve(size, "A hash join");
@@ -605,6 +658,10 @@ function compileHashJoin(node: Extract<PlanNode, { kind: "hash-join" }>, layouts
           }
           const matched = type === "right" || type === "full" ? new Set<Row>() : null;
           for (const leftRow of iterate(left.open(ctx, param))) {
+            if (leftRow === PAUSE) {
+              yield PAUSE;
+              continue;
+            }
             const keys = leftKeys.map((k) => k(leftRow, ctx));
             const bucket = keys.some((k) => k === null) ? undefined : table.get(hashKeyOf(keys, types));
             let found = false;
@@ -667,6 +724,10 @@ function compileAggregate(node: Extract<PlanNode, { kind: "aggregate" }>, layout
         let count = 0;
         try {
           for (const row of iterate(input.open(ctx, param))) {
+            if (row === PAUSE) {
+              yield PAUSE;
+              continue;
+            }
             if (++count % INTERRUPT_CHECK_ROWS === 0) ctx.checkInterrupts();
             const keys = keyExprs.map((k) => k(row, ctx));
             const hash = plain ? 0 : hashKeyOf(keys, keyTypes);
@@ -804,6 +865,10 @@ function compileDistinct(node: Extract<PlanNode, { kind: "distinct" }>, layouts:
           let previous: unknown = undefined;
           let first = true;
           for (const row of iterate(input.open(ctx, param))) {
+            if (row === PAUSE) {
+              yield PAUSE;
+              continue;
+            }
             const key = hashKeyOf(keys.map((k) => k(row, ctx)), types);
             if (!first && key === previous) continue;
             first = false;
@@ -821,6 +886,10 @@ function compileDistinct(node: Extract<PlanNode, { kind: "distinct" }>, layouts:
         let bytes = 0;
         try {
           for (const row of iterate(input.open(ctx, param))) {
+            if (row === PAUSE) {
+              yield PAUSE;
+              continue;
+            }
             if (!set.add(row)) continue;
             const size = rowSize(row);
             bytes += size;
@@ -845,8 +914,8 @@ function compileSetop(node: Extract<PlanNode, { kind: "setop" }>, layouts: Layou
         const trim = (row: Row): Row => (row.length === width ? row : row.slice(0, width));
         if (node.op === "union") {
           if (node.all) {
-            for (const row of iterate(left.open(ctx, null))) yield trim(row);
-            for (const row of iterate(right.open(ctx, null))) yield trim(row);
+            for (const row of iterate(left.open(ctx, null))) yield row === PAUSE ? PAUSE : trim(row);
+            for (const row of iterate(right.open(ctx, null))) yield row === PAUSE ? PAUSE : trim(row);
             return;
           }
           const set = new RowSet(types);
@@ -854,6 +923,10 @@ function compileSetop(node: Extract<PlanNode, { kind: "setop" }>, layouts: Layou
           try {
             for (const source of [left, right]) {
               for (const row of iterate(source.open(ctx, null))) {
+                if (row === PAUSE) {
+                  yield PAUSE;
+                  continue;
+                }
                 if (!set.add(row)) continue;
                 const size = rowSize(row);
                 bytes += size;
@@ -871,6 +944,10 @@ function compileSetop(node: Extract<PlanNode, { kind: "setop" }>, layouts: Layou
         let bytes = 0;
         try {
           for (const row of iterate(right.open(ctx, null))) {
+            if (row === PAUSE) {
+              yield PAUSE;
+              continue;
+            }
             const key = hashKeyOf(row.slice(0, width), types);
             counts.set(key, (counts.get(key) ?? 0) + 1);
             const size = rowSize(row);
@@ -879,6 +956,10 @@ function compileSetop(node: Extract<PlanNode, { kind: "setop" }>, layouts: Layou
           }
           const emitted = new Set<unknown>();
           for (const row of iterate(left.open(ctx, null))) {
+            if (row === PAUSE) {
+              yield PAUSE;
+              continue;
+            }
             const key = hashKeyOf(row.slice(0, width), types);
             const available = counts.get(key) ?? 0;
             if (node.op === "intersect") {
