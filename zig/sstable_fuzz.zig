@@ -479,7 +479,11 @@ test "sstable fuzz: threads reading one table through a small shared cache" {
     const arena = arena_state.allocator();
     const seed = testing.random_seed;
     var prng = std.Random.DefaultPrng.init(seed);
-    const model = Model{ .entries = try randomEntries(arena, prng.random(), 3000) };
+    // Enough entries for many more blocks than the cache holds (a seed may draw a table of a
+    // few entries, which would never evict).
+    var entries = try randomEntries(arena, prng.random(), 3000);
+    while (entries.len < 1000) entries = try randomEntries(arena, prng.random(), 3000);
+    const model = Model{ .entries = entries };
 
     var memory = MemoryFile.init(testing.allocator);
     defer memory.deinit();
