@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type pg from "pg";
 import postgres from "postgres";
 import { startTestServer, type TestServer } from "../support/pgz.ts";
-import { connect, rows, sqlError, sqlState } from "./support/client.ts";
+import { connect, rows, sqlError, sqlState, sendCancel } from "./support/client.ts";
 
 let server: TestServer;
 let c: pg.Client;
@@ -47,19 +47,7 @@ describe("cancel and statement_timeout", () => {
   });
 });
 
-/** Sends a CancelRequest the way libpq does (pg exposes it on a second client). */
-async function cancel(client: pg.Client, pid: number): Promise<void> {
-  const secret = (client as unknown as { secretKey: number }).secretKey;
-  const socket = await Bun.connect({ hostname: server.host, port: server.port, socket: { data() {} } });
-  const message = new Uint8Array(16);
-  const view = new DataView(message.buffer);
-  view.setInt32(0, 16);
-  view.setInt32(4, 80877102);
-  view.setInt32(8, pid);
-  view.setInt32(12, secret);
-  socket.write(message);
-  socket.end();
-}
+const cancel = (client: pg.Client, pid: number) => sendCancel(server, client, pid);
 
 describe("large results", () => {
   test("a million-row result streams with a cursor-style fetch", async () => {

@@ -36,3 +36,17 @@ export async function rows(client: pg.Client, sql: string, params: unknown[] = [
   const result = await client.query({ text: sql, values: params, rowMode: "array", types: { getTypeParser: () => (value: string) => value } });
   return result.rows as unknown[][];
 }
+
+/** Sends a CancelRequest for backend `pid` the way libpq does (pg exposes its secret key on the client). */
+export async function sendCancel(server: TestServer, client: pg.Client, pid: number): Promise<void> {
+  const secret = (client as unknown as { secretKey: number }).secretKey;
+  const socket = await Bun.connect({ hostname: server.host, port: server.port, socket: { data() {} } });
+  const message = new Uint8Array(16);
+  const view = new DataView(message.buffer);
+  view.setInt32(0, 16);
+  view.setInt32(4, 80877102);
+  view.setInt32(8, pid);
+  view.setInt32(12, secret);
+  socket.write(message);
+  socket.end();
+}
