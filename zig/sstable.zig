@@ -2011,7 +2011,7 @@ test "sstable: key prefixes order as the keys do whenever they differ (seeded)" 
         const b = b_bytes[0 .. 1 + random.uintLessThan(usize, b_bytes.len)];
         for (a) |*c| c.* = random.uintLessThan(u8, 3);
         for (b) |*c| c.* = random.uintLessThan(u8, 3);
-        if (random.boolean()) @memcpy(b[0..@min(a.len, b.len) / 2], a[0..@min(a.len, b.len) / 2]);
+        if (random.boolean()) @memcpy(b[0 .. @min(a.len, b.len) / 2], a[0 .. @min(a.len, b.len) / 2]);
         const pa = keyPrefix(a);
         const pb = keyPrefix(b);
         const order = std.mem.order(u8, a, b);
