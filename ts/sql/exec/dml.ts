@@ -337,6 +337,37 @@ async function lockCandidate(w: WriteContext, plan: UpdatePlan | DeletePlan, tar
   return row;
 }
 
+/**
+ * Visits each row an UPDATE or DELETE targets, once per key (a join may produce a target row
+ * several times), locked and re-read by lockCandidate; resolves with the number visited.
+ */
+async function forEachTargetRow(
+  w: WriteContext,
+  plan: UpdatePlan | DeletePlan,
+  target: TargetAccess,
+  visit: (candidate: Row, key: Uint8Array, current: Row) => Promise<void> | void,
+): Promise<number> {
+  const done = new Set<string>();
+  let count = 0;
+  const rows = target.source.open(w.exec, null);
+  try {
+    for (let next = rows.next(); !next.done; next = rows.next()) {
+      const candidate = next.value;
+      const key = candidate[target.keyPosition] as Uint8Array;
+      const text = keyString(key);
+      if (done.has(text)) continue;
+      const current = await lockCandidate(w, plan, target, key);
+      if (!current) continue;
+      done.add(text);
+      await visit(candidate, key, current);
+      count++;
+    }
+  } finally {
+    rows.return?.();
+  }
+  return count;
+}
+
 function compileUpdate(plan: UpdatePlan): CompiledDml {
   const table = plan.table;
   const target = compileTarget(plan);
@@ -348,35 +379,19 @@ function compileUpdate(plan: UpdatePlan): CompiledDml {
   return {
     async run(w, emit) {
       const ctx = w.exec;
-      const done = new Set<string>();
-      let count = 0;
-      const rows = target.source.open(ctx, null);
-      try {
-        for (let next = rows.next(); !next.done; next = rows.next()) {
-          const candidate = next.value;
-          const key = candidate[target.keyPosition] as Uint8Array;
-          const text = keyString(key);
-          if (done.has(text)) continue;
-          const current = await lockCandidate(w, plan, target, key);
-          if (!current) continue;
-          done.add(text);
-          const joined = candidate.slice();
-          for (let i = 0; i < target.width; i++) joined[offset + i] = current[i]!;
-          const updated = current.slice();
-          for (const set of sets) updated[set.column] = set.fn(joined, ctx);
-          checkRow(table, updated, checks, ctx);
-          w.wrote();
-          await writeUpdate(w, table, current, key, updated, ctx);
-          count++;
-          if (emit && returning) {
-            for (let i = 0; i < target.width; i++) joined[offset + i] = updated[i]!;
-            emit(returning.map((r) => r(joined, ctx)));
-          }
+      return forEachTargetRow(w, plan, target, async (candidate, key, current) => {
+        const joined = candidate.slice();
+        for (let i = 0; i < target.width; i++) joined[offset + i] = current[i]!;
+        const updated = current.slice();
+        for (const set of sets) updated[set.column] = set.fn(joined, ctx);
+        checkRow(table, updated, checks, ctx);
+        w.wrote();
+        await writeUpdate(w, table, current, key, updated, ctx);
+        if (emit && returning) {
+          for (let i = 0; i < target.width; i++) joined[offset + i] = updated[i]!;
+          emit(returning.map((r) => r(joined, ctx)));
         }
-      } finally {
-        rows.return?.();
-      }
-      return count;
+      });
     },
   };
 }
@@ -390,31 +405,15 @@ function compileDelete(plan: DeletePlan): CompiledDml {
   return {
     async run(w, emit) {
       const ctx = w.exec;
-      const done = new Set<string>();
-      let count = 0;
-      const rows = target.source.open(ctx, null);
-      try {
-        for (let next = rows.next(); !next.done; next = rows.next()) {
-          const candidate = next.value;
-          const key = candidate[target.keyPosition] as Uint8Array;
-          const text = keyString(key);
-          if (done.has(text)) continue;
-          const current = await lockCandidate(w, plan, target, key);
-          if (!current) continue;
-          done.add(text);
-          w.wrote();
-          deleteRow(w, table, current, key);
-          count++;
-          if (emit && returning) {
-            const joined = candidate.slice();
-            for (let i = 0; i < target.width; i++) joined[offset + i] = current[i]!;
-            emit(returning.map((r) => r(joined, ctx)));
-          }
+      return forEachTargetRow(w, plan, target, (candidate, key, current) => {
+        w.wrote();
+        deleteRow(w, table, current, key);
+        if (emit && returning) {
+          const joined = candidate.slice();
+          for (let i = 0; i < target.width; i++) joined[offset + i] = current[i]!;
+          emit(returning.map((r) => r(joined, ctx)));
         }
-      } finally {
-        rows.return?.();
-      }
-      return count;
+      });
     },
   };
 }
