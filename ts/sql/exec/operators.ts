@@ -7,7 +7,7 @@
 import { SqlError, SqlState } from "../errors.ts";
 import { Numeric, type SqlType, type SqlValue, PgArray, type ScalarDatum } from "../types/index.ts";
 import { asArgs, type Row } from "../analyze/expr.ts";
-import type { AccessPath, AggregateCall, PlanNode, SortKey } from "../plan/nodes.ts";
+import { childrenOf, type AccessPath, type AggregateCall, type PlanNode, type SortKey } from "../plan/nodes.ts";
 import { indexRange } from "../keyspace.ts";
 import type { IndexRuntime, TableRuntime } from "../table-runtime.ts";
 import { compileExpr, type Layouts } from "./compile-expr.ts";
@@ -422,27 +422,6 @@ function referencesCte(node: PlanNode, id: number): boolean {
   if (node.kind === "cte") return node.id === id;
   for (const child of childrenOf(node)) if (referencesCte(child, id)) return true;
   return false;
-}
-
-export function childrenOf(node: PlanNode): PlanNode[] {
-  switch (node.kind) {
-    case "filter":
-    case "project":
-    case "project-set":
-    case "aggregate":
-    case "sort":
-    case "limit":
-    case "distinct":
-    case "subquery":
-    case "lock-rows":
-      return [node.input];
-    case "nested-loop":
-    case "hash-join":
-    case "setop":
-      return [node.left, node.right];
-    default:
-      return [];
-  }
 }
 
 function* iterate(rows: Iterator<Row>): Iterable<Row> {

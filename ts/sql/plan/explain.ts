@@ -4,7 +4,7 @@
 
 import { formatType, type SqlValue } from "../types/index.ts";
 import type { Expr } from "../analyze/expr.ts";
-import type { AccessPath, PlanNode } from "./nodes.ts";
+import { childrenOf, type AccessPath, type PlanNode } from "./nodes.ts";
 import type { DmlPlan } from "./dml.ts";
 
 type Names = Map<number, { alias: string; columns: (string | undefined)[] }>;
@@ -13,30 +13,7 @@ function collectNames(node: PlanNode, names: Names): void {
   if (node.kind === "scan") {
     names.set(node.rel, { alias: node.alias, columns: node.table.columns.map((c) => c.name) });
   }
-  for (const child of children(node)) collectNames(child, names);
-}
-
-function children(node: PlanNode): PlanNode[] {
-  switch (node.kind) {
-    case "filter":
-    case "project":
-    case "project-set":
-    case "aggregate":
-    case "sort":
-    case "limit":
-    case "distinct":
-    case "subquery":
-    case "lock-rows":
-      return [node.input];
-    case "nested-loop":
-    case "hash-join":
-    case "setop":
-      return [node.left, node.right];
-    case "cte":
-      return [];
-    default:
-      return [];
-  }
+  for (const child of childrenOf(node)) collectNames(child, names);
 }
 
 function literal(value: SqlValue, expr: Expr): string {

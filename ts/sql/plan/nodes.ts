@@ -160,3 +160,25 @@ export interface QueryPlan {
 }
 
 export type { SqlValue };
+
+/** The plan nodes a node reads rows from (a CTE reference reads its own, separately planned, node). */
+export function childrenOf(node: PlanNode): PlanNode[] {
+  switch (node.kind) {
+    case "filter":
+    case "project":
+    case "project-set":
+    case "aggregate":
+    case "sort":
+    case "limit":
+    case "distinct":
+    case "subquery":
+    case "lock-rows":
+      return [node.input];
+    case "nested-loop":
+    case "hash-join":
+    case "setop":
+      return [node.left, node.right];
+    default:
+      return [];
+  }
+}
