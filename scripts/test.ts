@@ -1,5 +1,5 @@
-// `bun run test`: the engine's Zig tests, the macOS cross-compile check, the TypeScript type
-// check (Bun runs TypeScript without checking it), then every Bun test.
+// `bun run test`: zig fmt --check, the engine's Zig tests, the macOS cross-compile check,
+// the TypeScript type check (Bun runs TypeScript without checking it), then every Bun test.
 // Extra arguments go to `bun test` (for example a file filter).
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
@@ -22,6 +22,7 @@ function step(name: string, command: string[]): void {
 
 const bunArgs = process.argv.slice(2);
 if (bunArgs.length === 0) {
+  step("zig format", [...zigCommand(), "fmt", "--check", "zig", "build.zig", "build.zig.zon"]);
   step("zig tests", [...zigCommand(), "build", "test", "--summary", "all"]);
   step("macOS cross-compile", [...zigCommand(), "build", "cross"]);
   step("type check", ["bun", "x", "tsc", "--noEmit", "-p", "."]);
