@@ -7,6 +7,8 @@
 //!                     segment number u64, previous segment number u64 (0 for none)
 //!                     -- the header is followed by its CRC32C u32 and 4 zero bytes (40 bytes)
 //!   records:          crc32c u32 (of the next 4 bytes and the payload), payload_len u32, payload
+//!   then, in the segment being appended to, zero bytes up to a multiple of
+//!   `preallocate_step_bytes`; a segment that stops being appended to is cut at its last record.
 //! Commit payload:     type u8 (1 = commit), commit_ts u64, op_count u32, then op_count ops:
 //!                     kind u8 (EntryKind), key_len u16, value_len u32, key, value
 //!                     (value: inline bytes for put, a 20-byte ValuePointer for put_pointer,
@@ -18,6 +20,7 @@
 //! leave a record whose values were lost, which recovery then treats as the end of the log.
 
 const std = @import("std");
+const builtin = @import("builtin");
 const assert = std.debug.assert;
 const types = @import("types.zig");
 const io = @import("io.zig");
@@ -34,6 +37,14 @@ pub const record_header_size_bytes: u32 = 8;
 const op_header_size_bytes: u32 = 7;
 const commit_header_size_bytes: u32 = 13;
 pub const record_type_commit: u8 = 1;
+
+/// The segment being appended to grows in steps of this many zero bytes, written ahead of its
+/// records. A commit then overwrites blocks the file already has, so its sync does not also
+/// have to make a new file size durable (on ext4 and the like, a journal commit per sync).
+/// Recovery reads the zeros after the last record as a torn tail and cuts them off. Tests
+/// use one zero-chunk write per step, so that crash tests reach every step boundary.
+pub const preallocate_step_bytes: u64 = if (builtin.is_test) zero_chunk_bytes else 4 * 1024 * 1024;
+const zero_chunk_bytes: usize = 64 * 1024;
 
 /// A commit record's payload can hold at most this much (a whole transaction's inline data).
 pub const payload_size_bytes_max: u64 = types.txn_size_bytes_max + @as(u64, types.txn_ops_max) * op_header_size_bytes + commit_header_size_bytes;
@@ -183,12 +194,14 @@ pub const Writer = struct {
     /// Where the next record goes; everything before it was written (not necessarily synced).
     end_offset: u64,
     synced_offset: u64,
+    /// The file's size: zero bytes written ahead of `end_offset` (see `preallocate_step_bytes`).
+    allocated_end: u64,
     path_buffer: [64]u8 = undefined,
     path_len: usize = 0,
 
     /// Creates a new segment, writes its header and makes it and its directory entry durable.
     pub fn create(fs: io.Fs, number: FileNumber, previous: FileNumber, flags: u32) types.Error!Writer {
-        var writer = Writer{ .file = undefined, .number = number, .end_offset = header_size_bytes, .synced_offset = header_size_bytes };
+        var writer = Writer{ .file = undefined, .number = number, .end_offset = header_size_bytes, .synced_offset = header_size_bytes, .allocated_end = header_size_bytes };
         const segment_path = segmentPath(&writer.path_buffer, number);
         writer.path_len = segment_path.len;
         writer.file = try fs.open(segment_path, .{ .create = true, .exclusive = true });
@@ -198,22 +211,6 @@ pub const Writer = struct {
         try writer.file.pwriteAll(&header, 0);
         try writer.file.sync();
         try fs.syncDir("wal");
-        return writer;
-    }
-
-    /// Reopens an existing segment for appending after recovery, cutting it at `end_offset`
-    /// (the end of its last good record).
-    pub fn reopen(fs: io.Fs, number: FileNumber, end_offset: u64) types.Error!Writer {
-        assert(end_offset >= header_size_bytes);
-        var writer = Writer{ .file = undefined, .number = number, .end_offset = end_offset, .synced_offset = end_offset };
-        const segment_path = segmentPath(&writer.path_buffer, number);
-        writer.path_len = segment_path.len;
-        writer.file = try fs.open(segment_path, .{});
-        errdefer writer.file.close();
-        if (try writer.file.size() != end_offset) {
-            try writer.file.truncate(end_offset);
-            try writer.file.sync();
-        }
         return writer;
     }
 
@@ -229,8 +226,37 @@ pub const Writer = struct {
     /// Writes framed records (from encodeCommit) at the end of the segment.
     pub fn append(self: *Writer, records: []const u8) types.IOError!void {
         if (records.len == 0) return;
+        const end = self.end_offset + records.len;
+        if (end > self.allocated_end) try self.extend(end);
         try self.file.pwriteAll(records, self.end_offset);
-        self.end_offset += records.len;
+        self.end_offset = end;
+        assert(self.end_offset <= self.allocated_end);
+    }
+
+    /// Zero-fills the file from its current size to past `needed`, in whole steps. The zeros
+    /// become durable with the next sync, together with the records written into them.
+    fn extend(self: *Writer, needed: u64) types.IOError!void {
+        assert(needed > self.allocated_end);
+        const zeros = [_]u8{0} ** zero_chunk_bytes;
+        const target = std.mem.alignForward(u64, needed, preallocate_step_bytes);
+        var offset = self.allocated_end;
+        while (offset < target) {
+            const chunk = @min(zeros.len, target - offset);
+            try self.file.pwriteAll(zeros[0..chunk], offset);
+            offset += chunk;
+        }
+        self.allocated_end = target;
+    }
+
+    /// Cuts the zero-filled space after the last record and makes that durable: a segment that
+    /// is no longer the one appended to ends at its last record (recovery treats anything
+    /// unreadable in a segment that is not the last as corruption).
+    pub fn trimTail(self: *Writer) types.IOError!void {
+        assert(self.synced_offset == self.end_offset);
+        if (self.allocated_end == self.end_offset) return;
+        try self.file.truncate(self.end_offset);
+        try self.file.sync();
+        self.allocated_end = self.end_offset;
     }
 
     pub fn sync(self: *Writer) types.IOError!void {
@@ -445,4 +471,64 @@ test "segment header: bad magic, bad CRC and newer version are refused" {
     try file.pwriteAll(&header, 0);
     file.close();
     try testing.expectError(error.UnsupportedFormat, Reader.open(testing.allocator, fs, 2));
+}
+
+test "segment: zero-filled ahead of its records; the zeros read as the end, trimTail cuts them" {
+    var sim = try io.SimFs.init(testing.allocator, 8);
+    defer sim.deinit();
+    const fs = sim.fs();
+    try fs.makeDir("wal");
+    var writer = try Writer.create(fs, 4, 3, flag_synced_commits);
+    var buffer: std.ArrayList(u8) = .empty;
+    defer buffer.deinit(testing.allocator);
+    var ts: Timestamp = 0;
+    // Enough records to cross two preallocation steps.
+    while (writer.end_offset < 2 * preallocate_step_bytes + 100) {
+        buffer.clearRetainingCapacity();
+        ts += 1;
+        try encodeCommit(testing.allocator, &buffer, ts, &.{.{ .kind = .put, .key = "key", .value = "v" ** 300 }});
+        try writer.append(buffer.items);
+        try testing.expectEqual(writer.allocated_end, try sim.fileSize("wal/00000004.log"));
+        try testing.expect(writer.allocated_end % preallocate_step_bytes == 0);
+        try testing.expect(writer.end_offset <= writer.allocated_end);
+    }
+    try writer.sync();
+    const end = writer.end_offset;
+    try testing.expect(end < writer.allocated_end);
+
+    // Before trimming: every record, then the zeros read as an invalid record right after
+    // the last one (recovery cuts the last segment there).
+    {
+        var reader = try Reader.open(testing.allocator, fs, 4);
+        defer reader.close();
+        var seen: Timestamp = 0;
+        while (true) switch (try reader.next()) {
+            .record => |r| {
+                seen += 1;
+                try testing.expectEqual(seen, r.ts);
+            },
+            .end => return error.TestUnexpectedResult,
+            .invalid => |offset| {
+                try testing.expectEqual(end, offset);
+                break;
+            },
+        };
+        try testing.expectEqual(ts, seen);
+    }
+
+    // Trimmed, durably: the segment ends at its last record and reads to a clean end.
+    try writer.trimTail();
+    writer.close();
+    const durable = try sim.readDurable(testing.allocator, "wal/00000004.log");
+    defer testing.allocator.free(durable);
+    try testing.expectEqual(end, durable.len);
+    var reader = try Reader.open(testing.allocator, fs, 4);
+    defer reader.close();
+    var seen: Timestamp = 0;
+    while (true) switch (try reader.next()) {
+        .record => seen += 1,
+        .end => break,
+        .invalid => return error.TestUnexpectedResult,
+    };
+    try testing.expectEqual(ts, seen);
 }

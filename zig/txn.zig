@@ -477,6 +477,7 @@ pub const Committer = struct {
             self.appender.writePending() catch {};
             self.appender.sync() catch {};
             self.wal.sync() catch {};
+            if (self.wal.synced_offset == self.wal.end_offset) self.wal.trimTail() catch {};
         }
         self.appender.discardPending();
         self.appender.seal();
@@ -650,6 +651,10 @@ pub const Committer = struct {
             return err;
         };
         self.dirty = false;
+        self.wal.trimTail() catch |err| {
+            self.poison(err, "cutting the zero-filled tail of a commit-log segment failed");
+            return err;
+        };
         const number = self.lsm.newFileNumber();
         const fresh = commit_log.Writer.create(self.fs, number, self.wal.number, self.walFlags()) catch |err| {
             self.poison(err, "creating a commit-log segment failed");
