@@ -2,20 +2,23 @@
 // PostgreSQL's own pgbench. Both servers start fresh (PostgreSQL from Debian's packages via
 // initdb in a temporary directory, pgz as `bun ts/cli.ts serve` on a temporary data
 // directory), both get `pgbench -i` at the same scale, then every workload runs against
-// each with the same scale, clients, threads and duration. Prints TPS, average latency and
-// failed transactions for both, the pgz/PostgreSQL TPS ratio, pgz's peak RSS, and as the last
-// line one JSON object:
-//   { "<workload>": { pgz_tps, postgres_tps, ratio, pgz_latency_ms, postgres_latency_ms,
-//                     pgz_failed, postgres_failed }, ..., "pgz_peak_rss_bytes": N }
+// each with the same scale, clients, threads and duration, in rounds that alternate between
+// the servers. Prints TPS, average latency and failed transactions for both (TPS and latency
+// averaged over the rounds), the pgz/PostgreSQL TPS ratio and each round's ratio, pgz's peak
+// RSS, and as the last line one JSON object:
+//   { "<workload>": { pgz_tps, postgres_tps, ratio, round_ratios, pgz_latency_ms,
+//                     postgres_latency_ms, pgz_failed, postgres_failed }, ...,
+//     "pgz_peak_rss_bytes": N }
 //
-//   bun bench/server.ts                   scale 10, 30 s per workload (see --help)
-//   bun bench/server.ts --quick           scale 1, 5 s per workload
+//   bun bench/server.ts                   scale 10, 3 rounds of 10 s per workload (see --help)
+//   bun bench/server.ts --quick           scale 1, 1 round of 5 s per workload
 //   bun bench/server.ts --only postgres   PostgreSQL alone (checks the harness)
 //
 // Fairness: commits are durable on both sides — PostgreSQL with fsync and synchronous_commit
 // on (otherwise its defaults), pgz with --sync full (fsync before acknowledging). pgbench,
-// both servers and this script share the machine; the workloads alternate between the
-// servers so drift over the run affects both. The numbers that count are the ratios.
+// both servers and this script share the machine, whose state drifts (other work on the host
+// of a virtual machine comes and goes): the servers take turns, round by round, so drift over
+// the run affects both. The numbers that count are the ratios.
 
 import { cpus, totalmem } from "node:os";
 import { readFileSync } from "node:fs";
@@ -52,6 +55,7 @@ const { values: flags } = parseArgs({
   options: {
     scale: { type: "string" },
     duration: { type: "string" },
+    rounds: { type: "string" },
     clients: { type: "string" },
     threads: { type: "string" },
     quick: { type: "boolean", default: false },
@@ -68,7 +72,8 @@ const { values: flags } = parseArgs({
 if (flags.help) {
   console.log(`bun bench/server.ts [flags]
   --scale N            pgbench scale factor (default 10; quick 1)
-  --duration S         seconds per workload and server (default 30; quick 5)
+  --duration S         seconds per round, workload and server (default 10; quick 5)
+  --rounds N           rounds per workload, alternating the servers (default 3; quick 1)
   --clients N          clients of the multi-client workloads (default 8)
   --threads N          pgbench threads (default 2; never more than the clients)
   --quick              scale 1, 5 s: a smoke run
@@ -94,7 +99,8 @@ function usage(message: string): never {
 }
 
 const scale = intFlag("scale", flags.scale, flags.quick ? 1 : 10, 1);
-const durationSeconds = intFlag("duration", flags.duration, flags.quick ? 5 : 30, 1);
+const durationSeconds = intFlag("duration", flags.duration, flags.quick ? 5 : 10, 1);
+const rounds = intFlag("rounds", flags.rounds, flags.quick ? 1 : 3, 1);
 const multiClients = intFlag("clients", flags.clients, 8, 1);
 const threads = intFlag("threads", flags.threads, 2, 1);
 const maxTries = flags["max-tries"] === undefined ? undefined : intFlag("max-tries", flags["max-tries"], 1, 1);
@@ -184,6 +190,19 @@ function describeFailure(server: ServerName, workload: string, result: RunResult
   return lines;
 }
 
+/** The mean of the values; null when there are none or one is missing. */
+function mean(values: readonly (number | null)[]): number | null {
+  if (values.length === 0 || values.some((v) => v === null)) return null;
+  return (values as number[]).reduce((sum, v) => sum + v, 0) / values.length;
+}
+
+/** Failed transactions over the rounds (a client pgbench aborted is a failure too, though
+ * pgbench counts it apart); null when a round has no report. */
+function failedOf(rounds: readonly RunResult[]): number | null {
+  if (rounds.length === 0 || rounds.some((r) => r.failed === null)) return null;
+  return rounds.reduce((sum, r) => sum + (r.failed ?? 0) + r.abortedClients, 0);
+}
+
 // ---------------------------------------------------------------- the run
 
 console.log(`server benchmark: pgbench against ${serverNames.join(" and ")}`);
@@ -192,7 +211,7 @@ console.log(
     `PostgreSQL ${postgresVersion()}; Bun ${Bun.version}`,
 );
 console.log(
-  `scale ${scale}, ${durationSeconds} s per workload, ${multiClients} clients / ${threads} threads (multi-client workloads), ` +
+  `scale ${scale}, ${rounds} round(s) of ${durationSeconds} s per workload and server, ${multiClients} clients / ${threads} threads (multi-client workloads), ` +
     `init ${initMode}-side${maxTries !== undefined ? `, --max-tries ${maxTries}` : ""}; durable commits on both`,
 );
 console.log(`workloads: ${workloads.map((w) => `${w.key} (${w.what})`).join("; ")}`);
@@ -202,7 +221,8 @@ const servers = new Map<ServerName, RunningServer>();
 let sampler: PeakRssSampler | null = null;
 const startFailures = new Map<ServerName, string>();
 const initSeconds = new Map<ServerName, number>();
-const results = new Map<string, Map<ServerName, RunResult>>();
+/** Per workload and server, one result per round. */
+const results = new Map<string, Map<ServerName, RunResult[]>>();
 const problems: string[] = [];
 
 async function stopAll(): Promise<void> {
@@ -245,33 +265,36 @@ try {
   }
   console.log("");
 
-  for (const [index, workload] of workloads.entries()) {
-    const perServer = new Map<ServerName, RunResult>();
+  let turn = 0;
+  for (const workload of workloads) {
+    const perServer = new Map<ServerName, RunResult[]>();
     results.set(workload.key, perServer);
-    // Alternate which server goes first, so neither always runs right after the other's load.
-    const order = index % 2 === 0 ? serverNames : [...serverNames].reverse();
-    for (const name of order) {
-      const server = servers.get(name);
-      if (server === undefined) continue;
-      const options = {
-        clients: workload.clientCount,
-        threads,
-        durationSeconds,
-        queryMode: workload.queryMode,
-        selectOnly: workload.selectOnly,
-        maxTries,
-      };
-      const result = await pgbenchRun(server, options);
-      perServer.set(name, result);
-      sampler?.sample();
-      console.log(
-        `${pad(workload.key, 22, false)} ${pad(name, 8, false)} tps ${pad(fmtTps(result.tps), 8)}  latency ${pad(fmtMs(result.latencyMs), 9)} ms` +
-          `  failed ${result.failed ?? "—"}  (pgbench ${runArgs(options).join(" ")})`,
-      );
-      if (!result.ok) {
-        const lines = describeFailure(name, workload.key, result);
-        problems.push(...lines.filter((line) => !line.startsWith("  ")));
-        loud(lines);
+    for (let round = 1; round <= rounds; round++) {
+      // Alternate which server goes first, so neither always runs right after the other's load.
+      const order = turn++ % 2 === 0 ? serverNames : [...serverNames].reverse();
+      for (const name of order) {
+        const server = servers.get(name);
+        if (server === undefined) continue;
+        const options = {
+          clients: workload.clientCount,
+          threads,
+          durationSeconds,
+          queryMode: workload.queryMode,
+          selectOnly: workload.selectOnly,
+          maxTries,
+        };
+        const result = await pgbenchRun(server, options);
+        perServer.set(name, [...(perServer.get(name) ?? []), result]);
+        sampler?.sample();
+        console.log(
+          `${pad(workload.key, 22, false)} ${rounds > 1 ? `round ${round}  ` : ""}${pad(name, 8, false)} tps ${pad(fmtTps(result.tps), 8)}  latency ${pad(fmtMs(result.latencyMs), 9)} ms` +
+            `  failed ${result.failed ?? "—"}  (pgbench ${runArgs(options).join(" ")})`,
+        );
+        if (!result.ok) {
+          const lines = describeFailure(name, workload.key, result);
+          problems.push(...lines.filter((line) => !line.startsWith("  ")));
+          loud(lines);
+        }
       }
     }
   }
@@ -295,6 +318,7 @@ type Entry = {
   pgz_tps: number | null;
   postgres_tps: number | null;
   ratio: number | null;
+  round_ratios: (number | null)[];
   pgz_latency_ms: number | null;
   postgres_latency_ms: number | null;
   pgz_failed: number | null;
@@ -303,17 +327,20 @@ type Entry = {
 const summary: Record<string, Entry | number | null | Record<string, unknown>> = {};
 for (const workload of workloads) {
   const perServer = results.get(workload.key);
-  const pgz = perServer?.get("pgz");
-  const postgres = perServer?.get("postgres");
-  const ratio = pgz?.tps != null && postgres?.tps != null && postgres.tps > 0 ? pgz.tps / postgres.tps : null;
-  // A client pgbench aborted is a failure too, though pgbench counts it apart.
-  const failedOf = (r: RunResult | undefined) => (r === undefined || r.failed === null ? null : r.failed + r.abortedClients);
+  const pgz = perServer?.get("pgz") ?? [];
+  const postgres = perServer?.get("postgres") ?? [];
+  const ratioOf = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? a / b : null);
+  const ratio = ratioOf(mean(pgz.map((r) => r.tps)), mean(postgres.map((r) => r.tps)));
   const entry: Entry = {
-    pgz_tps: pgz?.tps ?? null,
-    postgres_tps: postgres?.tps ?? null,
+    pgz_tps: mean(pgz.map((r) => r.tps)),
+    postgres_tps: mean(postgres.map((r) => r.tps)),
     ratio: ratio === null ? null : Number(ratio.toFixed(3)),
-    pgz_latency_ms: pgz?.latencyMs ?? null,
-    postgres_latency_ms: postgres?.latencyMs ?? null,
+    round_ratios: pgz.map((r, i) => {
+      const roundRatio = ratioOf(r.tps, postgres[i]?.tps ?? null);
+      return roundRatio === null ? null : Number(roundRatio.toFixed(3));
+    }),
+    pgz_latency_ms: mean(pgz.map((r) => r.latencyMs)),
+    postgres_latency_ms: mean(postgres.map((r) => r.latencyMs)),
     pgz_failed: failedOf(pgz),
     postgres_failed: failedOf(postgres),
   };
@@ -323,14 +350,14 @@ for (const workload of workloads) {
       pad(workload.key, 22, false), pad(fmtTps(entry.pgz_tps), 10), pad(fmtTps(entry.postgres_tps), 13), pad(fmtRatio(ratio), 7),
       pad(fmtMs(entry.pgz_latency_ms), 11), pad(fmtMs(entry.postgres_latency_ms), 10),
       pad(String(entry.pgz_failed ?? "—"), 11), pad(String(entry.postgres_failed ?? "—"), 10),
-    ].join(" "),
+    ].join(" ") + (rounds > 1 ? `   rounds: ${entry.round_ratios.map(fmtRatio).join(" ")}` : ""),
   );
 }
 console.log("");
 if (serverNames.includes("pgz")) console.log(`pgz peak RSS: ${pgzPeakRssBytes === null ? "—" : formatBytes(pgzPeakRssBytes)}`);
 for (const [name, seconds] of initSeconds) console.log(`${name}: pgbench -i took ${seconds.toFixed(1)} s`);
 
-summary.config = { scale, duration_s: durationSeconds, clients: multiClients, threads, init_mode: initMode, servers: serverNames };
+summary.config = { scale, duration_s: durationSeconds, rounds, clients: multiClients, threads, init_mode: initMode, servers: serverNames };
 summary.init_seconds = Object.fromEntries(initSeconds);
 summary.pgz_peak_rss_bytes = pgzPeakRssBytes;
 
