@@ -29,6 +29,10 @@ CREATE DATABASE other_db;
 CREATE TABLE here (x int);
 DROP DATABASE other_db;
 SELECT count(*) FROM here;
+-- a three-part name may name the current database, no other
+SELECT count(*) FROM postgres.public.here;
+SELECT count(*) FROM other_db.public.here;
+SELECT count(*) FROM nowhere.public.here;
 DROP TABLE here;
 -- optional
 SELECT datname FROM pg_database WHERE datname NOT LIKE 'template%' ORDER BY datname;
