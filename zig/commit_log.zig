@@ -45,6 +45,7 @@ pub const record_type_commit: u8 = 1;
 /// use one zero-chunk write per step, so that crash tests reach every step boundary.
 pub const preallocate_step_bytes: u64 = if (builtin.is_test) zero_chunk_bytes else 4 * 1024 * 1024;
 const zero_chunk_bytes: usize = 64 * 1024;
+const zero_chunk: [zero_chunk_bytes]u8 = @splat(0);
 
 /// A commit record's payload can hold at most this much (a whole transaction's inline data).
 pub const payload_size_bytes_max: u64 = types.txn_size_bytes_max + @as(u64, types.txn_ops_max) * op_header_size_bytes + commit_header_size_bytes;
@@ -237,12 +238,11 @@ pub const Writer = struct {
     /// become durable with the next sync, together with the records written into them.
     fn extend(self: *Writer, needed: u64) types.IOError!void {
         assert(needed > self.allocated_end);
-        const zeros = [_]u8{0} ** zero_chunk_bytes;
         const target = std.mem.alignForward(u64, needed, preallocate_step_bytes);
         var offset = self.allocated_end;
         while (offset < target) {
-            const chunk = @min(zeros.len, target - offset);
-            try self.file.pwriteAll(zeros[0..chunk], offset);
+            const chunk = @min(zero_chunk.len, target - offset);
+            try self.file.pwriteAll(zero_chunk[0..chunk], offset);
             offset += chunk;
         }
         self.allocated_end = target;
