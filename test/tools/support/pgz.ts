@@ -9,8 +9,7 @@ import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
-import { freePort, type RunningServer } from "./server-info.ts";
+import { freePort, waitUntilAccepting, type RunningServer } from "./server-info.ts";
 
 export const repoRoot = join(import.meta.dir, "..", "..", "..");
 const cliPath = join(repoRoot, "ts", "cli.ts");
@@ -31,18 +30,6 @@ export interface PgzServer extends RunningServer {
   readonly dataDir: string;
   readonly logPath: string;
   log(): string;
-}
-
-async function acceptsConnections(info: RunningServer): Promise<boolean> {
-  const client = new pg.Client({ host: info.host, port: info.port, user: info.user, database: info.database });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    await client.end().catch(() => {});
-    return false;
-  }
 }
 
 function serverCommand(): [string, string[]] {
@@ -81,16 +68,7 @@ export async function startPgz(options: PgzOptions = {}): Promise<PgzServer> {
     const pid = child.pid;
     if (pid === undefined) throw new Error("could not start pgz");
     const info: RunningServer = { host: "127.0.0.1", port, user: "postgres", database: "postgres", pid, stop: async () => {} };
-    const deadline = Date.now() + startupTimeoutMs;
-    let ready = false;
-    while (!ready) {
-      if (child.exitCode !== null || child.signalCode !== null) break;
-      ready = await acceptsConnections(info);
-      if (!ready) {
-        if (Date.now() > deadline) break;
-        await Bun.sleep(50);
-      }
-    }
+    const ready = await waitUntilAccepting(child, info, startupTimeoutMs);
     if (!ready) {
       const exited = child.exitCode ?? child.signalCode;
       child.kill("SIGKILL");

@@ -12,8 +12,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
-import { freePort, type RunningServer } from "./server-info.ts";
+import { freePort, waitUntilAccepting, type RunningServer } from "./server-info.ts";
 
 /** Where Debian's postgresql-15 package puts the server binaries; PGZ_PG_BIN overrides it. */
 export const postgresBinDir = process.env.PGZ_PG_BIN ?? "/usr/lib/postgresql/15/bin";
@@ -78,18 +77,6 @@ export function postgresVersion(): string {
   return spawnSync(cmd, args, { encoding: "utf8" }).stdout.trim().replace(/^postgres \(PostgreSQL\) /, "");
 }
 
-async function acceptsConnections(info: RunningServer): Promise<boolean> {
-  const client = new pg.Client({ host: info.host, port: info.port, user: info.user, database: info.database });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    await client.end().catch(() => {});
-    return false;
-  }
-}
-
 /** initdb, then start the server; resolves once it accepts connections. */
 export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
   const durable = options.durable ?? true;
@@ -140,16 +127,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       stop: async () => {},
     };
     const log = () => (existsSync(logPath) ? readFileSync(logPath, "utf8") : "");
-    const deadline = Date.now() + startupTimeoutMs;
-    let ready = false;
-    while (!ready) {
-      if (child.exitCode !== null || child.signalCode !== null) break;
-      ready = await acceptsConnections(info);
-      if (!ready) {
-        if (Date.now() > deadline) break;
-        await Bun.sleep(50);
-      }
-    }
+    const ready = await waitUntilAccepting(child, info, startupTimeoutMs);
     if (!ready) {
       child.kill("SIGKILL");
       if (attempt < 5 && /could not bind|address already in use/i.test(log())) continue;

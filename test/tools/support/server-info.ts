@@ -1,6 +1,9 @@
 // What the tool tests, the ORM test and the server benchmark know of a running server, pgz or
 // PostgreSQL: where to connect, the process to measure, and how to stop it.
 
+import type { ChildProcess } from "node:child_process";
+import pg from "pg";
+
 export interface RunningServer {
   readonly host: string;
   readonly port: number;
@@ -43,4 +46,28 @@ export async function freePort(): Promise<number> {
   const port = listener.port;
   listener.stop(true);
   return port;
+}
+
+/** Whether a client can connect to the server now. */
+async function acceptsConnections(info: RunningServer): Promise<boolean> {
+  const client = new pg.Client({ host: info.host, port: info.port, user: info.user, database: info.database });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    await client.end().catch(() => {});
+    return false;
+  }
+}
+
+/** Polls until the server accepts connections (true), its process exits or the time runs out (false). */
+export async function waitUntilAccepting(child: ChildProcess, info: RunningServer, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) return false;
+    if (await acceptsConnections(info)) return true;
+    if (Date.now() > deadline) return false;
+    await Bun.sleep(50);
+  }
 }
