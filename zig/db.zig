@@ -1164,6 +1164,28 @@ test "db: commit timestamps keep increasing across restarts" {
     }
 }
 
+test "db: a commit group after a huge transaction does not keep the huge group's key table" {
+    var sim = try io.SimFs.init(testing.allocator, 45);
+    defer sim.deinit();
+    const db = try Db.open(testing.allocator, sim.fs(), testOptions());
+    defer db.close();
+    const big = try db.begin(.snapshot, false);
+    var key_buffer: [16]u8 = undefined;
+    const keys = 3 * txn_module.Committer.batch_keys_capacity_kept;
+    for (0..keys) |i| try db.txnPut(big, try std.fmt.bufPrint(&key_buffer, "k{d:0>8}", .{i}), "v");
+    _ = try db.commit(big);
+    try testing.expect(db.committer.batch_keys.capacity() >= keys);
+    const small = try db.begin(.snapshot, false);
+    try db.txnPut(small, "k00000001", "w");
+    _ = try db.commit(small);
+    try testing.expect(db.committer.batch_keys.capacity() <= txn_module.Committer.batch_keys_capacity_kept);
+    var out: std.ArrayList(u8) = .empty;
+    defer out.deinit(testing.allocator);
+    try testing.expect(try db.get("k00000001", &out));
+    try testing.expectEqualStrings("w", out.items);
+    try testing.expect(try db.get("k00012287", &out));
+}
+
 test "db: damaged value-log record is reported with file and offset; other keys still read" {
     var sim = try io.SimFs.init(testing.allocator, 44);
     defer sim.deinit();

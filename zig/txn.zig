@@ -432,6 +432,11 @@ pub const Committer = struct {
     /// Keys written by earlier commits of the batch being built (conflicts inside a batch).
     batch_keys: std.StringHashMapUnmanaged(void) = .empty,
 
+    /// Clearing a hash map touches every slot it has, so after a group that wrote more keys
+    /// than this (one bulk load can write millions) the table is freed, not kept: kept, it
+    /// would make every later group, however small, pay for clearing it.
+    pub const batch_keys_capacity_kept = 4096;
+
     pub fn init(
         allocator: std.mem.Allocator,
         fs: io.Fs,
@@ -721,6 +726,16 @@ pub const Committer = struct {
         return null;
     }
 
+    fn resetBatchKeys(self: *Committer) void {
+        if (self.batch_keys.capacity() > batch_keys_capacity_kept) {
+            self.batch_keys.clearAndFree(self.allocator);
+        } else if (self.batch_keys.count() > 0) {
+            self.batch_keys.clearRetainingCapacity();
+        }
+        assert(self.batch_keys.count() == 0);
+        assert(self.batch_keys.capacity() <= batch_keys_capacity_kept);
+    }
+
     const Accepted = struct { request: *Request, ts: Timestamp, ops_start: usize, ops_end: usize };
 
     /// One group commit: conflicts, timestamps, value log, commit log, one sync each,
@@ -728,7 +743,7 @@ pub const Committer = struct {
     fn commitGroup(self: *Committer, requests: []const *Request) void {
         if (requests.len == 0) return;
         _ = self.batch_arena.reset(.retain_capacity);
-        self.batch_keys.clearRetainingCapacity();
+        self.resetBatchKeys();
         self.wal_buffer.clearRetainingCapacity();
         self.ops.clearRetainingCapacity();
         const arena = self.batch_arena.allocator();
