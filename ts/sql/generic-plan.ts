@@ -134,10 +134,12 @@ export interface TextShape {
   readonly literals: readonly TextLiteral[];
 }
 
-const operatorChars = new Set(["+", "-", "*", "/", "<", ">", "=", "~", "!", "@", "#", "%", "^", "&", "|", "`", "?"]);
+const operatorCodes = new Set([..."+-*/<>=~!@#%^&|`?"].map((c) => c.charCodeAt(0)));
 
 function numberType(text: string): SqlType {
   if (/^-?[0-9]+$/.test(text)) {
+    // Up to nine digits always fit int4 (the common case, without a BigInt).
+    if (text.length <= (text.charCodeAt(0) === 45 ? 10 : 9)) return int4Type;
     const big = BigInt(text);
     if (big >= -2147483648n && big <= 2147483647n) return int4Type;
     if (big >= -9223372036854775808n && big <= 9223372036854775807n) return int8Type;
@@ -151,7 +153,10 @@ function numberType(text: string): SqlType {
  * before without running the parser. Anything unusual gives null.
  */
 export function lexShape(sql: string): TextShape | null {
+  // The key is the text with each run of whitespace as one space and each literal as its
+  // kind; everything else is copied in slices, from `copied` up to the next change.
   let key = "";
+  let copied = 0;
   /** The key ends with the space a run of whitespace became. */
   let spaced = false;
   const literals: TextLiteral[] = [];
@@ -163,10 +168,12 @@ export function lexShape(sql: string): TextShape | null {
     const code = sql.charCodeAt(i);
     if (code > 127) return null;
     if (code === 32 /*   */ || code === 10 /* \n */ || code === 9 /* \t */ || code === 13 /* \r */) {
-      if (!spaced) {
-        key += " ";
-        spaced = true;
+      if (spaced || code !== 32) {
+        // Dropped (not the run's first) or replaced by a space (the first, not a space).
+        key += spaced ? sql.slice(copied, i) : `${sql.slice(copied, i)} `;
+        copied = i + 1;
       }
+      spaced = true;
       i++;
       continue;
     }
@@ -198,8 +205,9 @@ export function lexShape(sql: string): TextShape | null {
       }
       value += sql.slice(from, j);
       literals.push({ start: i, value, type: undefined });
-      key += "'?'";
+      key += `${sql.slice(copied, i)}'?'`;
       i = j + 1;
+      copied = i;
       signAllowed = false;
       continue;
     }
@@ -213,35 +221,33 @@ export function lexShape(sql: string): TextShape | null {
       if (after !== -1 && (isIdentifierPart(after) || after === 46)) return null;
       const type = numberType(text);
       literals.push({ start: i, value: text, type });
-      key += `#${type.typname}`;
+      key += `${sql.slice(copied, i)}#${type.typname}`;
       i += text.length;
+      copied = i;
       signAllowed = false;
       continue;
     }
     if (isIdentifierStart(code)) {
       let j = i + 1;
       while (j < n && isIdentifierPart(sql.charCodeAt(j))) j++;
-      const word = sql.slice(i, j);
-      key += word;
-      i = j;
       // After a keyword a sign can start a number (WHERE -1 < x); after a name it cannot.
-      signAllowed = signKeywords.has(word.toLowerCase());
+      signAllowed = isSignKeyword(sql, i, j);
+      i = j;
       continue;
     }
     if (code === 34 /* " */) {
       const j = sql.indexOf('"', i + 1);
       if (j < 0) return null;
-      key += sql.slice(i, j + 1);
       i = j + 1;
       signAllowed = false;
       continue;
     }
-    const c = sql[i]!;
-    key += c;
-    signAllowed = code === 40 /* ( */ || code === 44 /* , */ || code === 91 /* [ */ || operatorChars.has(c);
+    signAllowed = code === 40 /* ( */ || code === 44 /* , */ || code === 91 /* [ */ || operatorCodes.has(code);
     i++;
   }
-  return literals.length > 0 ? { key, literals } : null;
+  if (literals.length === 0) return null;
+  key += sql.slice(copied, i);
+  return { key, literals };
 }
 
 /** A numeric literal at lastIndex (sticky). */
@@ -252,6 +258,23 @@ const signKeywords = new Set([
   "select", "where", "and", "or", "not", "when", "then", "else", "values", "set", "by", "limit", "offset", "in", "between", "like", "is", "return",
   "returning", "as",
 ]);
+
+/** The sign keywords by length, so a word is compared only with those as long as it is. */
+const signKeywordsByLength: string[][] = [];
+for (const word of signKeywords) (signKeywordsByLength[word.length] ??= []).push(word);
+
+/** Whether sql[start, end) is a sign keyword in any case (compared in place: this runs for
+ * every word of every statement). Keywords are lowercase letters; `| 32` lowercases an
+ * ASCII letter and maps no other identifier character onto one. */
+function isSignKeyword(sql: string, start: number, end: number): boolean {
+  const candidates = signKeywordsByLength[end - start];
+  if (candidates === undefined) return false;
+  next: for (const word of candidates) {
+    for (let k = 0; k < word.length; k++) if ((sql.charCodeAt(start + k) | 32) !== word.charCodeAt(k)) continue next;
+    return true;
+  }
+  return false;
+}
 
 function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
