@@ -21,6 +21,7 @@ import {
   oidType,
   textType,
   timestamptzType,
+  varcharType,
   PgArray,
   type SqlType,
   type SqlValue,
@@ -519,11 +520,15 @@ function characterLength(type: SqlType, typmod: number): number | null {
   return (type.typname === "varchar" || type.typname === "bpchar") && typmod >= 4 ? typmod - 4 : null;
 }
 
+/** information_schema's character_data and yes_or_no: domains over varchar, which clients
+ * see as varchar. */
+const characterData = varcharType;
+
 const informationSchema: Record<string, (source: SystemViewSource) => VirtualTable> = {
   schemata: (source) =>
     view(
       "schemata",
-      [["catalog_name", nameType], ["schema_name", nameType], ["schema_owner", nameType], ["default_character_set_catalog", nameType], ["default_character_set_schema", nameType], ["default_character_set_name", nameType], ["sql_path", textType]],
+      [["catalog_name", nameType], ["schema_name", nameType], ["schema_owner", nameType], ["default_character_set_catalog", nameType], ["default_character_set_schema", nameType], ["default_character_set_name", nameType], ["sql_path", characterData]],
       () => {
         const catalog = source.catalog();
         const cluster = source.cluster();
@@ -534,9 +539,9 @@ const informationSchema: Record<string, (source: SystemViewSource) => VirtualTab
     view(
       "tables",
       [
-        ["table_catalog", nameType], ["table_schema", nameType], ["table_name", nameType], ["table_type", textType], ["self_referencing_column_name", nameType],
-        ["reference_generation", textType], ["user_defined_type_catalog", nameType], ["user_defined_type_schema", nameType], ["user_defined_type_name", nameType],
-        ["is_insertable_into", textType], ["is_typed", textType], ["commit_action", textType],
+        ["table_catalog", nameType], ["table_schema", nameType], ["table_name", nameType], ["table_type", characterData], ["self_referencing_column_name", nameType],
+        ["reference_generation", characterData], ["user_defined_type_catalog", nameType], ["user_defined_type_schema", nameType], ["user_defined_type_name", nameType],
+        ["is_insertable_into", characterData], ["is_typed", characterData], ["commit_action", characterData],
       ],
       () => {
         const catalog = source.catalog();
@@ -548,11 +553,11 @@ const informationSchema: Record<string, (source: SystemViewSource) => VirtualTab
       "columns",
       [
         ["table_catalog", nameType], ["table_schema", nameType], ["table_name", nameType], ["column_name", nameType], ["ordinal_position", int4Type],
-        ["column_default", textType], ["is_nullable", textType], ["data_type", textType], ["character_maximum_length", int4Type],
+        ["column_default", characterData], ["is_nullable", characterData], ["data_type", characterData], ["character_maximum_length", int4Type],
         ["numeric_precision", int4Type], ["numeric_precision_radix", int4Type], ["numeric_scale", int4Type], ["udt_catalog", nameType], ["udt_schema", nameType],
-        ["udt_name", nameType], ["is_identity", textType], ["identity_generation", textType], ["identity_start", textType], ["identity_increment", textType],
-        ["identity_maximum", textType], ["identity_minimum", textType], ["identity_cycle", textType], ["is_generated", textType], ["generation_expression", textType],
-        ["is_updatable", textType],
+        ["udt_name", nameType], ["is_identity", characterData], ["identity_generation", characterData], ["identity_start", characterData], ["identity_increment", characterData],
+        ["identity_maximum", characterData], ["identity_minimum", characterData], ["identity_cycle", characterData], ["is_generated", characterData], ["generation_expression", characterData],
+        ["is_updatable", characterData],
       ],
       () => {
         const catalog = source.catalog();
@@ -582,7 +587,7 @@ const informationSchema: Record<string, (source: SystemViewSource) => VirtualTab
       "table_constraints",
       [
         ["constraint_catalog", nameType], ["constraint_schema", nameType], ["constraint_name", nameType], ["table_catalog", nameType], ["table_schema", nameType],
-        ["table_name", nameType], ["constraint_type", textType], ["is_deferrable", textType], ["initially_deferred", textType], ["enforced", textType], ["nulls_distinct", textType],
+        ["table_name", nameType], ["constraint_type", characterData], ["is_deferrable", characterData], ["initially_deferred", characterData], ["enforced", characterData], ["nulls_distinct", characterData],
       ],
       () => {
         const catalog = source.catalog();

@@ -15,7 +15,7 @@ import { Layout } from "../exec/layout.ts";
 import { typeByOid } from "../types/index.ts";
 import { quoteIdent } from "../functions/string-ops.ts";
 import { Ddl, storedExpr, locationOf } from "./context.ts";
-import { nextvalAst, newSequence, createSequence } from "./sequences.ts";
+import { nextvalDefault, newSequence, createSequence } from "./sequences.ts";
 import { type PendingConstraint, columnType, checkDefault, tableConstraint, addConstraint, firstColumnOf } from "./create-table.ts";
 import { buildIndex, rewriteTable, validateRows, compileCheck } from "./table-data.ts";
 import { dropIndexData } from "./indexes.ts";
@@ -242,8 +242,9 @@ async function addColumn(ddl: Ddl, def: TableDef, columnDef: Ast.ColumnDef, ifNo
   if (serial) {
     const sequence = newSequence(ddl, ddl.freeName(def.schema, `${def.name}_${name}_seq`), def.schema, type.oid, { table: def.oid, attnum: column.attnum });
     createSequence(ddl, sequence);
-    defaultExpr = nextvalAst(sequence.name);
-    column = { ...column, notNull: true, sequence: sequence.oid, default: { ast: defaultExpr, text: `nextval('${sequence.name}'::regclass)` } };
+    const stored = nextvalDefault(ddl, def.schema, sequence.name);
+    defaultExpr = stored.ast;
+    column = { ...column, notNull: true, sequence: sequence.oid, default: stored };
   }
   for (const node of columnDef.constraints ?? []) {
     const constraint = bodyOf<Ast.Constraint>(node);

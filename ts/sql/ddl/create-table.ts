@@ -14,7 +14,7 @@ import { Layout } from "../exec/layout.ts";
 import { formatType, NO_TYPMOD, typeByOid, type SqlType } from "../types/index.ts";
 import { isKeyable } from "../encoding/key.ts";
 import { Ddl, storedExpr, locationOf } from "./context.ts";
-import { nextvalAst, newSequence, createSequence } from "./sequences.ts";
+import { nextvalDefault, newSequence, createSequence } from "./sequences.ts";
 import { ROW_ID_SEQUENCE } from "../sequences.ts";
 
 export interface PendingConstraint {
@@ -109,8 +109,7 @@ export async function createTable(ddl: Ddl, stmt: Ast.CreateStmt, sql: string): 
     if (serial) {
       const sequence = newSequence(ddl, ddl.freeName(schema, `${name}_${columnName}_seq`), schema, type.oid, { table: tableOid, attnum: column.attnum });
       sequences.push(sequence);
-      const qualified = schema === 2200 ? sequence.name : `${ddl.catalog().schemas.get(schema)!.name}.${sequence.name}`;
-      column = { ...column, notNull: true, sequence: sequence.oid, default: { ast: nextvalAst(qualified), text: `nextval('${qualified}'::regclass)` } };
+      column = { ...column, notNull: true, sequence: sequence.oid, default: nextvalDefault(ddl, schema, sequence.name) };
     }
     for (const node of def.constraints ?? []) {
       const constraint = bodyOf<Ast.Constraint>(node);
@@ -135,7 +134,7 @@ export async function createTable(ddl: Ddl, stmt: Ast.CreateStmt, sql: string): 
             notNull: true,
             identity: constraint.generated_when === "a" ? "always" : "by default",
             sequence: sequence.oid,
-            default: { ast: nextvalAst(sequence.name), text: `nextval('${sequence.name}'::regclass)` },
+            default: nextvalDefault(ddl, schema, sequence.name),
           };
           break;
         }

@@ -4,11 +4,12 @@
 import type { Ast, Node } from "../ast.ts";
 import { asNode, bodyOf, namesOf } from "../ast.ts";
 import { SqlError, SqlState, notSupported } from "../errors.ts";
-import type { SequenceDef } from "../catalog/defs.ts";
+import { WellKnownOid, type SequenceDef } from "../catalog/defs.ts";
+import { quoteIdent } from "../functions/string-ops.ts";
 import { duplicateRelation, undefinedTable } from "../catalog/catalog.ts";
 import { Ddl } from "./context.ts";
 
-export function nextvalAst(sequenceName: string): Node {
+function nextvalAst(sequenceName: string): Node {
   return {
     FuncCall: {
       funcname: [{ String: { sval: "nextval" } }],
@@ -16,6 +17,15 @@ export function nextvalAst(sequenceName: string): Node {
       funcformat: "COERCE_EXPLICIT_CALL",
     },
   } as Node;
+}
+
+/**
+ * The default of a serial or identity column: nextval() of its sequence, named with its
+ * schema unless that is public, so that it resolves whatever the search path.
+ */
+export function nextvalDefault(ddl: Ddl, schema: number, sequenceName: string): { ast: Node; text: string } {
+  const qualified = schema === WellKnownOid.public ? quoteIdent(sequenceName) : `${quoteIdent(ddl.catalog().schemas.get(schema)!.name)}.${quoteIdent(sequenceName)}`;
+  return { ast: nextvalAst(qualified), text: `nextval('${qualified.replace(/'/g, "''")}'::regclass)` };
 }
 
 function sequenceLimits(typeOid: number): { min: bigint; max: bigint } {

@@ -85,6 +85,15 @@ SELECT x FROM pt;
 SET search_path = public, inv;
 SELECT x FROM pt;
 RESET search_path;
+-- identity and serial columns in a schema off the search path, added by ALTER TABLE too
+CREATE TABLE inv.ids (id int GENERATED ALWAYS AS IDENTITY, v int);
+INSERT INTO inv.ids (v) VALUES (1) RETURNING id, v;
+CREATE TABLE inv.later (v int);
+INSERT INTO inv.later VALUES (10), (20);
+ALTER TABLE inv.later ADD COLUMN id serial;
+INSERT INTO inv.later (v) VALUES (30);
+SELECT v, id FROM inv.later ORDER BY v;
+SELECT column_name, column_default FROM information_schema.columns WHERE table_schema = 'inv' AND table_name IN ('ids', 'later') ORDER BY table_name, ordinal_position;
 -- the system schemas exist
 -- optional
 SELECT count(*) > 0 AS has_tables FROM pg_catalog.pg_tables;
