@@ -17,7 +17,7 @@
 // protocol violation ends this connection only.
 
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { SqlError, SqlState } from "../sql/errors.ts";
+import { SqlError, SqlState, toSqlError } from "../sql/errors.ts";
 import type { Backend, ErrorFields, ExecuteResult, Field, FormatCode, Session } from "./backend.ts";
 import { BackendEncoder } from "./backend-encoder.ts";
 import { FrontendDecoder, decodeSaslInitialResponse, decodeSaslResponse } from "./frontend-decoder.ts";
@@ -627,13 +627,8 @@ export class Connection {
   /** Report a failed message: ERROR keeps the connection, FATAL or a protocol violation ends it. */
   private reportError(error: unknown, extended: boolean): void {
     if (this.phase === "closed") return;
-    let sqlError: SqlError;
-    if (error instanceof SqlError) {
-      sqlError = error;
-    } else {
-      this.host.log.error({ pid: this.processId, err: error }, "backend raised a non-SQL error");
-      sqlError = new SqlError(SqlState.internalError, `internal error: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    if (!(error instanceof SqlError)) this.host.log.error({ pid: this.processId, err: error }, "backend raised a non-SQL error");
+    const sqlError = toSqlError(error);
     if (sqlError.severity === "FATAL" || sqlError.severity === "PANIC") {
       this.fail(sqlError);
       return;

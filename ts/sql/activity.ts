@@ -5,7 +5,7 @@
 import type { Cell, CopyInStream, CopyOptions, CopyOutWriter, ErrorFields, ExecuteSink, Field, QuerySink } from "../pgwire/index.ts";
 import type { ConnectionInfo, ServerObserver } from "../metrics/observer.ts";
 import type { JobRunner } from "../metrics/jobs.ts";
-import { SqlError } from "./errors.ts";
+import { SqlError, toSqlError } from "./errors.ts";
 
 /** What a session uses of the server around it. */
 export interface SessionServices {
@@ -99,7 +99,7 @@ export class Activity {
       }
       return;
     }
-    const sqlstate = error instanceof SqlError ? error.code : "XX000";
+    const sqlstate = toSqlError(error).code;
     const message = error instanceof Error ? error.message : String(error);
     observer.statementFinished({ processId, command: parsed ? commandOfText(text) : "UNKNOWN", durationMs, sqlstate, message, text });
   }

@@ -1,6 +1,18 @@
 // PostgreSQL errors: the one place SQLSTATE codes are named, and the error class every layer
 // throws so the wire protocol can send an ErrorResponse with the right fields.
 
+import {
+  ClosedError,
+  ConflictError,
+  CorruptionError,
+  EngineError,
+  EngineIOError,
+  EngineOutOfMemoryError,
+  NoSpaceError,
+  PoisonedError,
+  TooLargeError,
+} from "../engine/errors.ts";
+
 /** SQLSTATE codes pgz raises, named as in PostgreSQL's errcodes.txt. */
 export const SqlState = {
   successfulCompletion: "00000",
@@ -172,4 +184,30 @@ export class SqlError extends Error {
 /** A feature pgz does not support yet: SQLSTATE 0A000 naming it. */
 export function notSupported(feature: string, hint?: string): SqlError {
   return new SqlError(SqlState.featureNotSupported, `${feature} is not supported`, hint ? { hint } : {});
+}
+
+/**
+ * What a client is told for any error: an SqlError as it is; a storage-engine error with the
+ * SQLSTATE PostgreSQL gives the same failure (a full disk 53100, an I/O error 58030, damaged
+ * data XX001, ...) and the engine's message, which names the file; anything else XX000.
+ */
+export function toSqlError(error: unknown): SqlError {
+  if (error instanceof SqlError) return error;
+  if (error instanceof EngineError) {
+    const engineState = engineSqlState(error);
+    if (engineState !== null) return new SqlError(engineState.code, error.message, engineState.hint ? { hint: engineState.hint } : {});
+  }
+  return new SqlError(SqlState.internalError, `internal error: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+function engineSqlState(error: EngineError): { code: string; hint?: string } | null {
+  if (error instanceof NoSpaceError) return { code: SqlState.diskFull, hint: "Free disk space; the transaction was not committed." };
+  if (error instanceof EngineIOError) return { code: SqlState.ioError };
+  if (error instanceof CorruptionError) return { code: SqlState.dataCorrupted };
+  if (error instanceof EngineOutOfMemoryError) return { code: SqlState.outOfMemory };
+  if (error instanceof TooLargeError) return { code: SqlState.programLimitExceeded };
+  if (error instanceof PoisonedError) return { code: SqlState.ioError, hint: "The storage engine stopped accepting writes after a failed write; restart the server." };
+  if (error instanceof ClosedError) return { code: SqlState.adminShutdown };
+  if (error instanceof ConflictError) return { code: SqlState.serializationFailure, hint: "The transaction might succeed if retried." };
+  return null;
 }
