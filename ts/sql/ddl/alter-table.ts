@@ -15,8 +15,8 @@ import { Layout } from "../exec/layout.ts";
 import { typeByOid } from "../types/index.ts";
 import { quoteIdent } from "../functions/string-ops.ts";
 import { Ddl, storedExpr, locationOf } from "./context.ts";
-import { nextvalDefault, newSequence, createSequence } from "./sequences.ts";
-import { type PendingConstraint, columnType, checkDefault, tableConstraint, addConstraint, firstColumnOf } from "./create-table.ts";
+import { newSequence, createSequence } from "./sequences.ts";
+import { checkDefault, columnType, tableConstraint, addConstraint, defineColumn } from "./create-table.ts";
 import { buildIndex, rewriteTable, validateRows, compileCheck } from "./table-data.ts";
 import { dropIndexData } from "./indexes.ts";
 
@@ -235,47 +235,11 @@ async function addColumn(ddl: Ddl, def: TableDef, columnDef: Ast.ColumnDef, ifNo
     }
     throw new SqlError(SqlState.duplicateColumn, `column "${name}" of relation "${def.name}" already exists`);
   }
-  const { type, typmod, serial } = columnType(ddl, columnDef.typeName!);
-  let column: ColumnDef = { attnum: def.nextAttnum, name, typeOid: type.oid, typmod, notNull: false };
-  let defaultExpr: Node | null = null;
-  const constraints: PendingConstraint[] = [];
-  if (serial) {
-    const sequence = newSequence(ddl, ddl.freeName(def.schema, `${def.name}_${name}_seq`), def.schema, type.oid, { table: def.oid, attnum: column.attnum });
-    createSequence(ddl, sequence);
-    const stored = nextvalDefault(ddl, def.schema, sequence.name);
-    defaultExpr = stored.ast;
-    column = { ...column, notNull: true, sequence: sequence.oid, default: stored };
-  }
-  for (const node of columnDef.constraints ?? []) {
-    const constraint = bodyOf<Ast.Constraint>(node);
-    switch (constraint.contype) {
-      case "CONSTR_NOTNULL":
-        column = { ...column, notNull: true };
-        break;
-      case "CONSTR_NULL":
-        break;
-      case "CONSTR_DEFAULT":
-        checkDefault(ddl, constraint.raw_expr!, column, sql);
-        defaultExpr = constraint.raw_expr!;
-        column = { ...column, default: storedExpr(constraint.raw_expr!, sql, locationOf(constraint.raw_expr)) };
-        break;
-      case "CONSTR_PRIMARY":
-        constraints.push({ kind: "primary", ...(constraint.conname ? { name: constraint.conname } : {}), columns: [name] });
-        break;
-      case "CONSTR_UNIQUE":
-        constraints.push({ kind: "unique", ...(constraint.conname ? { name: constraint.conname } : {}), columns: [name] });
-        break;
-      case "CONSTR_CHECK":
-        constraints.push({ kind: "check", ...(constraint.conname ? { name: constraint.conname } : {}), columns: firstColumnOf(constraint.raw_expr!), expr: storedExpr(constraint.raw_expr!, sql, locationOf(constraint.raw_expr)) });
-        break;
-      case "CONSTR_FOREIGN":
-        throw notSupported("foreign keys (REFERENCES)");
-      case "CONSTR_IDENTITY":
-        throw notSupported("ADD COLUMN ... GENERATED AS IDENTITY");
-      default:
-        throw notSupported(`column constraint ${constraint.contype}`);
-    }
-  }
+  const defined = defineColumn(ddl, columnDef, { schema: def.schema, tableName: def.name, tableOid: def.oid, attnum: def.nextAttnum }, sql);
+  for (const sequence of defined.sequences) createSequence(ddl, sequence);
+  const { constraints, defaultAst: defaultExpr } = defined;
+  let column = defined.column;
+  const type = typeByOid(column.typeOid)!;
   let updated: TableDef = { ...def, columns: [...def.columns, column], nextAttnum: def.nextAttnum + 1 };
   const hasRows = (() => {
     for (const _row of ddl.rows(ddl.runtime(def))) return true;

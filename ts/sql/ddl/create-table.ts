@@ -75,6 +75,117 @@ export function checkDefault(ddl: Ddl, ast: Node, column: { name: string; typeOi
   }
 }
 
+/** A column as CREATE TABLE and ALTER TABLE ... ADD COLUMN define it. */
+export interface DefinedColumn {
+  readonly column: ColumnDef;
+  /** Its PRIMARY KEY, UNIQUE and CHECK constraints, to add once the column exists. */
+  readonly constraints: PendingConstraint[];
+  /** The sequences of a serial or identity column, to create with it. */
+  readonly sequences: SequenceDef[];
+  /** The DEFAULT expression as written (or the sequence's nextval), null without one. */
+  readonly defaultAst: Node | null;
+}
+
+/**
+ * A column definition: its type, a serial column's sequence, its constraints (NOT NULL,
+ * DEFAULT, identity, PRIMARY KEY, UNIQUE, CHECK) and collation.
+ */
+export function defineColumn(
+  ddl: Ddl,
+  def: Ast.ColumnDef,
+  table: { readonly schema: number; readonly tableName: string; readonly tableOid: number; readonly attnum: number },
+  sql: string,
+): DefinedColumn {
+  const columnName = def.colname!;
+  const { type, typmod, serial } = columnType(ddl, def.typeName!);
+  const constraints: PendingConstraint[] = [];
+  const sequences: SequenceDef[] = [];
+  let defaultAst: Node | null = null;
+  let column: ColumnDef = { attnum: table.attnum, name: columnName, typeOid: type.oid, typmod, notNull: false };
+  const sequenceFor = (constraintOptions?: Node[]): SequenceDef => {
+    const sequence = newSequence(
+      ddl,
+      ddl.freeName(table.schema, `${table.tableName}_${columnName}_seq`),
+      table.schema,
+      type.oid,
+      { table: table.tableOid, attnum: column.attnum },
+      constraintOptions,
+    );
+    sequences.push(sequence);
+    return sequence;
+  };
+  if (serial) {
+    const sequence = sequenceFor();
+    const stored = nextvalDefault(ddl, table.schema, sequence.name);
+    defaultAst = stored.ast;
+    column = { ...column, notNull: true, sequence: sequence.oid, default: stored };
+  }
+  for (const node of def.constraints ?? []) {
+    const constraint = bodyOf<Ast.Constraint>(node);
+    switch (constraint.contype) {
+      case "CONSTR_NOTNULL":
+        column = { ...column, notNull: true };
+        break;
+      case "CONSTR_NULL":
+        break;
+      case "CONSTR_DEFAULT":
+        checkDefault(ddl, constraint.raw_expr!, column, sql);
+        defaultAst = constraint.raw_expr!;
+        column = { ...column, default: storedExpr(constraint.raw_expr!, sql, locationOf(constraint.raw_expr)) };
+        break;
+      case "CONSTR_IDENTITY": {
+        if (![20, 21, 23].includes(type.oid)) {
+          throw new SqlError(SqlState.invalidParameterValue, `identity column type must be smallint, integer, or bigint`);
+        }
+        const sequence = sequenceFor(constraint.options ?? []);
+        const stored = nextvalDefault(ddl, table.schema, sequence.name);
+        defaultAst = stored.ast;
+        column = {
+          ...column,
+          notNull: true,
+          identity: constraint.generated_when === "a" ? "always" : "by default",
+          sequence: sequence.oid,
+          default: stored,
+        };
+        break;
+      }
+      case "CONSTR_PRIMARY":
+        constraints.push({ kind: "primary", ...(constraint.conname ? { name: constraint.conname } : {}), columns: [columnName], location: constraint.location });
+        column = { ...column, notNull: true };
+        break;
+      case "CONSTR_UNIQUE":
+        constraints.push({ kind: "unique", ...(constraint.conname ? { name: constraint.conname } : {}), columns: [columnName], location: constraint.location });
+        break;
+      case "CONSTR_CHECK":
+        // Named like a table constraint: after the one column the expression reads, if only one.
+        constraints.push({
+          kind: "check",
+          ...(constraint.conname ? { name: constraint.conname } : {}),
+          columns: firstColumnOf(constraint.raw_expr!),
+          expr: storedExpr(constraint.raw_expr!, sql, locationOf(constraint.raw_expr)),
+        });
+        break;
+      case "CONSTR_FOREIGN":
+        throw notSupported("foreign keys (REFERENCES)", "pgz does not enforce foreign keys yet; remove the REFERENCES clause.");
+      case "CONSTR_GENERATED":
+        throw notSupported("generated columns (GENERATED ALWAYS AS ... STORED)");
+      case "CONSTR_ATTR_DEFERRABLE":
+      case "CONSTR_ATTR_DEFERRED":
+        throw notSupported("deferrable constraints");
+      case "CONSTR_ATTR_NOT_DEFERRABLE":
+      case "CONSTR_ATTR_IMMEDIATE":
+        break;
+      default:
+        throw notSupported(`column constraint ${constraint.contype}`);
+    }
+  }
+  if (def.collClause) {
+    const collation = namesOf(def.collClause.collname).pop();
+    if (collation !== "C" && collation !== "POSIX" && collation !== "default") throw notSupported(`collation "${collation}"`);
+  }
+  return { column, constraints, sequences, defaultAst };
+}
+
 export async function createTable(ddl: Ddl, stmt: Ast.CreateStmt, sql: string): Promise<string> {
   const relation = stmt.relation!;
   if (stmt.inhRelations?.length) throw notSupported("table inheritance (INHERITS)");
@@ -104,75 +215,10 @@ export async function createTable(ddl: Ddl, stmt: Ast.CreateStmt, sql: string): 
     const def = bodyOf<Ast.ColumnDef>(element);
     const columnName = def.colname!;
     if (columns.some((c) => c.name === columnName)) throw new SqlError(SqlState.duplicateColumn, `column "${columnName}" specified more than once`);
-    const { type, typmod, serial } = columnType(ddl, def.typeName!);
-    let column: ColumnDef = { attnum: ++attnum, name: columnName, typeOid: type.oid, typmod, notNull: false };
-    if (serial) {
-      const sequence = newSequence(ddl, ddl.freeName(schema, `${name}_${columnName}_seq`), schema, type.oid, { table: tableOid, attnum: column.attnum });
-      sequences.push(sequence);
-      column = { ...column, notNull: true, sequence: sequence.oid, default: nextvalDefault(ddl, schema, sequence.name) };
-    }
-    for (const node of def.constraints ?? []) {
-      const constraint = bodyOf<Ast.Constraint>(node);
-      switch (constraint.contype) {
-        case "CONSTR_NOTNULL":
-          column = { ...column, notNull: true };
-          break;
-        case "CONSTR_NULL":
-          break;
-        case "CONSTR_DEFAULT":
-          checkDefault(ddl, constraint.raw_expr!, column, sql);
-          column = { ...column, default: storedExpr(constraint.raw_expr!, sql, locationOf(constraint.raw_expr)) };
-          break;
-        case "CONSTR_IDENTITY": {
-          if (![20, 21, 23].includes(type.oid)) {
-            throw new SqlError(SqlState.invalidParameterValue, `identity column type must be smallint, integer, or bigint`);
-          }
-          const sequence = newSequence(ddl, ddl.freeName(schema, `${name}_${columnName}_seq`), schema, type.oid, { table: tableOid, attnum: column.attnum }, constraint.options ?? []);
-          sequences.push(sequence);
-          column = {
-            ...column,
-            notNull: true,
-            identity: constraint.generated_when === "a" ? "always" : "by default",
-            sequence: sequence.oid,
-            default: nextvalDefault(ddl, schema, sequence.name),
-          };
-          break;
-        }
-        case "CONSTR_PRIMARY":
-          constraints.push({ kind: "primary", ...(constraint.conname ? { name: constraint.conname } : {}), columns: [columnName], location: constraint.location });
-          column = { ...column, notNull: true };
-          break;
-        case "CONSTR_UNIQUE":
-          constraints.push({ kind: "unique", ...(constraint.conname ? { name: constraint.conname } : {}), columns: [columnName], location: constraint.location });
-          break;
-        case "CONSTR_CHECK":
-          // Named like a table constraint: after the one column the expression reads, if only one.
-          constraints.push({
-            kind: "check",
-            ...(constraint.conname ? { name: constraint.conname } : {}),
-            columns: firstColumnOf(constraint.raw_expr!),
-            expr: storedExpr(constraint.raw_expr!, sql, locationOf(constraint.raw_expr)),
-          });
-          break;
-        case "CONSTR_FOREIGN":
-          throw notSupported("foreign keys (REFERENCES)", "pgz does not enforce foreign keys yet; remove the REFERENCES clause.");
-        case "CONSTR_GENERATED":
-          throw notSupported("generated columns (GENERATED ALWAYS AS ... STORED)");
-        case "CONSTR_ATTR_DEFERRABLE":
-        case "CONSTR_ATTR_DEFERRED":
-          throw notSupported("deferrable constraints");
-        case "CONSTR_ATTR_NOT_DEFERRABLE":
-        case "CONSTR_ATTR_IMMEDIATE":
-          break;
-        default:
-          throw notSupported(`column constraint ${constraint.contype}`);
-      }
-    }
-    if (def.collClause) {
-      const collation = namesOf(def.collClause.collname).pop();
-      if (collation !== "C" && collation !== "POSIX" && collation !== "default") throw notSupported(`collation "${collation}"`);
-    }
-    columns.push(column);
+    const defined = defineColumn(ddl, def, { schema, tableName: name, tableOid, attnum: ++attnum }, sql);
+    sequences.push(...defined.sequences);
+    constraints.push(...defined.constraints);
+    columns.push(defined.column);
   }
   const rowIdSequence = constraints.some((c) => c.kind === "primary") ? undefined : newSequence(ddl, `${name}_rowid`, schema, 20, undefined);
   let def: TableDef = {

@@ -72,4 +72,15 @@ SELECT count(*) FROM keyed;
 -- a type change
 -- optional
 ALTER TABLE keyed ALTER COLUMN v TYPE varchar(10);
+-- ADD COLUMN takes the column clauses CREATE TABLE takes
+ALTER TABLE keyed ADD COLUMN code int UNIQUE NOT DEFERRABLE;
+ALTER TABLE keyed ADD COLUMN label text COLLATE "C" DEFAULT 'x';
+ALTER TABLE keyed ADD COLUMN pk int PRIMARY KEY;
+-- optional
+ALTER TABLE keyed ADD COLUMN late int UNIQUE DEFERRABLE;
+ALTER TABLE keyed ADD COLUMN gen int GENERATED ALWAYS AS IDENTITY;
+SELECT count(*), count(DISTINCT gen), min(gen), max(gen) FROM keyed;
+INSERT INTO keyed (v, gen) VALUES ('y', 5);
+INSERT INTO keyed (v) VALUES ('z') RETURNING v, gen;
+SELECT column_name, is_nullable, column_default FROM information_schema.columns WHERE table_name = 'keyed' AND column_name IN ('code', 'label') ORDER BY 1;
 DROP TABLE products, other, keyed;
