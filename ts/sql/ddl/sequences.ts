@@ -21,11 +21,13 @@ function nextvalAst(sequenceName: string): Node {
 
 /**
  * The default of a serial or identity column: nextval() of its sequence, named with its
- * schema unless that is public, so that it resolves whatever the search path.
+ * schema so that it resolves whatever the search path (PostgreSQL stores the sequence's
+ * OID). The text names the schema unless it is public, as PostgreSQL prints it.
  */
 export function nextvalDefault(ddl: Ddl, schema: number, sequenceName: string): { ast: Node; text: string } {
-  const qualified = schema === WellKnownOid.public ? quoteIdent(sequenceName) : `${quoteIdent(ddl.catalog().schemas.get(schema)!.name)}.${quoteIdent(sequenceName)}`;
-  return { ast: nextvalAst(qualified), text: `nextval('${qualified.replace(/'/g, "''")}'::regclass)` };
+  const qualified = `${quoteIdent(ddl.catalog().schemas.get(schema)!.name)}.${quoteIdent(sequenceName)}`;
+  const shown = schema === WellKnownOid.public ? quoteIdent(sequenceName) : qualified;
+  return { ast: nextvalAst(qualified), text: `nextval('${shown.replace(/'/g, "''")}'::regclass)` };
 }
 
 function sequenceLimits(typeOid: number): { min: bigint; max: bigint } {

@@ -94,6 +94,13 @@ ALTER TABLE inv.later ADD COLUMN id serial;
 INSERT INTO inv.later (v) VALUES (30);
 SELECT v, id FROM inv.later ORDER BY v;
 SELECT column_name, column_default FROM information_schema.columns WHERE table_schema = 'inv' AND table_name IN ('ids', 'later') ORDER BY table_name, ordinal_position;
+-- and a public table's serial column with public off the search path
+CREATE TABLE public.counted (id serial, v int);
+SET search_path = inv;
+INSERT INTO public.counted (v) VALUES (7) RETURNING id, v;
+RESET search_path;
+SELECT column_default FROM information_schema.columns WHERE table_name = 'counted' AND column_name = 'id';
+DROP TABLE counted;
 -- the system schemas exist
 -- optional
 SELECT count(*) > 0 AS has_tables FROM pg_catalog.pg_tables;
