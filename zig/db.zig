@@ -1164,26 +1164,35 @@ test "db: commit timestamps keep increasing across restarts" {
     }
 }
 
-test "db: a commit group after a huge transaction does not keep the huge group's key table" {
+test "db: a commit group after a huge transaction does not keep the huge group's scratch" {
     var sim = try io.SimFs.init(testing.allocator, 45);
     defer sim.deinit();
     const db = try Db.open(testing.allocator, sim.fs(), testOptions());
     defer db.close();
     const big = try db.begin(.snapshot, false);
     var key_buffer: [16]u8 = undefined;
-    const keys = 3 * txn_module.Committer.batch_keys_capacity_kept;
-    for (0..keys) |i| try db.txnPut(big, try std.fmt.bufPrint(&key_buffer, "k{d:0>8}", .{i}), "v");
+    // Enough keys of inline values for the commit record and the op list to outgrow what is kept.
+    const value = [_]u8{'v'} ** 48;
+    const keys = txn_module.Committer.scratch_bytes_kept / @sizeOf(commit_log.Op) + 1;
+    comptime assert(keys > txn_module.Committer.batch_keys_capacity_kept);
+    comptime assert(keys * value.len > txn_module.Committer.scratch_bytes_kept);
+    for (0..keys) |i| try db.txnPut(big, try std.fmt.bufPrint(&key_buffer, "k{d:0>8}", .{i}), &value);
     _ = try db.commit(big);
     try testing.expect(db.committer.batch_keys.capacity() >= keys);
+    try testing.expect(db.committer.wal_buffer.capacity > txn_module.Committer.scratch_bytes_kept);
+    try testing.expect(db.committer.ops.capacity * @sizeOf(commit_log.Op) > txn_module.Committer.scratch_bytes_kept);
     const small = try db.begin(.snapshot, false);
     try db.txnPut(small, "k00000001", "w");
     _ = try db.commit(small);
     try testing.expect(db.committer.batch_keys.capacity() <= txn_module.Committer.batch_keys_capacity_kept);
+    try testing.expect(db.committer.wal_buffer.capacity <= txn_module.Committer.scratch_bytes_kept);
+    try testing.expect(db.committer.ops.capacity * @sizeOf(commit_log.Op) <= txn_module.Committer.scratch_bytes_kept);
     var out: std.ArrayList(u8) = .empty;
     defer out.deinit(testing.allocator);
     try testing.expect(try db.get("k00000001", &out));
     try testing.expectEqualStrings("w", out.items);
     try testing.expect(try db.get("k00012287", &out));
+    try testing.expectEqualSlices(u8, &value, out.items);
 }
 
 test "db: damaged value-log record is reported with file and offset; other keys still read" {

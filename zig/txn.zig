@@ -432,10 +432,12 @@ pub const Committer = struct {
     /// Keys written by earlier commits of the batch being built (conflicts inside a batch).
     batch_keys: std.StringHashMapUnmanaged(void) = .empty,
 
-    /// Clearing a hash map touches every slot it has, so after a group that wrote more keys
-    /// than this (one bulk load can write millions) the table is freed, not kept: kept, it
-    /// would make every later group, however small, pay for clearing it.
+    /// The per-group scratch above is kept between groups up to these sizes and freed past
+    /// them, so one huge group (a bulk load writes millions of keys) leaves neither its
+    /// memory behind nor, for the key table, whose clearing touches every slot, a cost on
+    /// every later group however small.
     pub const batch_keys_capacity_kept = 4096;
+    pub const scratch_bytes_kept = 4 * 1024 * 1024;
 
     pub fn init(
         allocator: std.mem.Allocator,
@@ -726,14 +728,22 @@ pub const Committer = struct {
         return null;
     }
 
-    fn resetBatchKeys(self: *Committer) void {
+    /// Empties the per-group scratch, freeing what a huge group grew past the kept sizes.
+    fn resetScratch(self: *Committer) void {
+        _ = self.batch_arena.reset(.{ .retain_with_limit = scratch_bytes_kept });
         if (self.batch_keys.capacity() > batch_keys_capacity_kept) {
             self.batch_keys.clearAndFree(self.allocator);
         } else if (self.batch_keys.count() > 0) {
             self.batch_keys.clearRetainingCapacity();
         }
-        assert(self.batch_keys.count() == 0);
+        emptyList(u8, &self.wal_buffer, self.allocator);
+        emptyList(commit_log.Op, &self.ops, self.allocator);
+        assert(self.batch_keys.count() == 0 and self.wal_buffer.items.len == 0 and self.ops.items.len == 0);
         assert(self.batch_keys.capacity() <= batch_keys_capacity_kept);
+    }
+
+    fn emptyList(comptime T: type, list: *std.ArrayList(T), allocator: std.mem.Allocator) void {
+        if (list.capacity * @sizeOf(T) > scratch_bytes_kept) list.clearAndFree(allocator) else list.clearRetainingCapacity();
     }
 
     const Accepted = struct { request: *Request, ts: Timestamp, ops_start: usize, ops_end: usize };
@@ -742,10 +752,7 @@ pub const Committer = struct {
     /// memtable, visibility.
     fn commitGroup(self: *Committer, requests: []const *Request) void {
         if (requests.len == 0) return;
-        _ = self.batch_arena.reset(.retain_capacity);
-        self.resetBatchKeys();
-        self.wal_buffer.clearRetainingCapacity();
-        self.ops.clearRetainingCapacity();
+        self.resetScratch();
         const arena = self.batch_arena.allocator();
 
         // Read-only and empty transactions commit without touching the logs.
