@@ -32,7 +32,6 @@ interface StatementSeries {
 }
 
 export class ServerMetrics {
-  readonly #statements: Counter<"command">;
   readonly #errors: Counter<"sqlstate">;
   readonly #connections: Gauge;
   readonly #connectionsTotal: Counter;
@@ -45,6 +44,7 @@ export class ServerMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
+    // Registered with the registry, which keeps it; its collect reads the series.
     const statements = new Counter({
       name: "pgz_statements_total",
       help: "SQL statements completed (successfully or not), by command",
@@ -58,7 +58,6 @@ export class ServerMetrics {
         }
       },
     });
-    this.#statements = statements;
     this.#errors = new Counter({
       name: "pgz_statement_errors_total",
       help: "SQL statements that failed, by SQLSTATE",

@@ -10,7 +10,7 @@ import type { ExecuteSink } from "../pgwire/index.ts";
 import { SqlError, SqlState } from "./errors.ts";
 import type { SqlSession } from "./session.ts";
 import type { TableDef } from "./catalog/defs.ts";
-import { undefinedTable } from "./catalog/catalog.ts";
+import { findRelation, undefinedTable } from "./catalog/catalog.ts";
 import { storageRange } from "./keyspace.ts";
 import { JobQueueFullError, JobRunnerClosedError, type JobInfo, type JobKind, type StartJobOptions } from "../metrics/jobs.ts";
 
@@ -98,22 +98,12 @@ async function runJob(session: SqlSession, kind: JobKind, options: StartJobOptio
 
 /** A table named in VACUUM or ANALYZE; other kinds of relation are skipped with a warning, as PostgreSQL does. */
 function findTable(session: SqlSession, relation: Ast.RangeVar, sink: ExecuteSink, command: string): TableDef | null {
-  const catalog = session.catalog();
   const name = relation.relname!;
-  let schemas: number[];
-  if (relation.schemaname) {
-    const schema = catalog.schemaByName(relation.schemaname);
-    if (!schema) throw new SqlError(SqlState.invalidSchemaName, `schema "${relation.schemaname}" does not exist`);
-    schemas = [schema.oid];
-  } else schemas = session.searchPath();
-  for (const schema of schemas) {
-    const found = catalog.relation(schema, name);
-    if (!found) continue;
-    if (found.kind === "table") return found.table;
-    session.notice(sink, `skipping "${name}" --- cannot ${command.toLowerCase()} non-tables or special system tables`, "WARNING");
-    return null;
-  }
-  throw undefinedTable(relation.schemaname ? `${relation.schemaname}.${name}` : name);
+  const found = findRelation(session.catalog(), session.searchPath(), relation);
+  if (!found) throw undefinedTable(relation.schemaname ? `${relation.schemaname}.${name}` : name);
+  if (found.kind === "table") return found.table;
+  session.notice(sink, `skipping "${name}" --- cannot ${command.toLowerCase()} non-tables or special system tables`, "WARNING");
+  return null;
 }
 
 function isOn(option: Ast.DefElem): boolean {

@@ -23,7 +23,7 @@ import { SqlError, SqlState } from "./errors.ts";
 import { identifierTruncations, parse } from "./parser.ts";
 import { Settings, parseDurationMs, parseMemoryKb, settingSpec } from "./settings.ts";
 import type { Cluster } from "./cluster.ts";
-import { relationOidByName, type ClusterCatalog, type DatabaseCatalog } from "./catalog/catalog.ts";
+import { relationIdentity, relationOidByName, type ClusterCatalog, type DatabaseCatalog } from "./catalog/catalog.ts";
 import type { DatabaseDef, RoleDef, SequenceDef } from "./catalog/defs.ts";
 import { systemView } from "./catalog/system-views.ts";
 import { regName } from "./catalog/describe.ts";
@@ -1140,12 +1140,9 @@ export class SqlSession implements Session {
 
   relationVisible(oid: number): boolean | null {
     const catalog = this.catalog();
-    let found: { schema: number; name: string } | undefined = catalog.tables.get(oid) ?? catalog.sequences.get(oid);
-    if (!found) {
-      for (const relation of catalog.allRelations()) {
-        if (relation.kind === "index" && relation.index.oid === oid) found = { schema: relation.table.schema, name: relation.index.name };
-      }
-    }
+    const relation = catalog.relationByOid(oid);
+    // Internal sequences (row ids) are not relations of the catalog's, but have OIDs.
+    const found: { schema: number; name: string } | undefined = relation ? relationIdentity(relation) : catalog.sequences.get(oid);
     if (!found) return null;
     for (const schema of this.searchPath()) {
       if (catalog.relation(schema, found.name)) return schema === found.schema;

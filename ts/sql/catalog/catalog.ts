@@ -11,8 +11,21 @@ export type Relation =
   | { readonly kind: "sequence"; readonly sequence: SequenceDef }
   | { readonly kind: "index"; readonly table: TableDef; readonly index: IndexDef };
 
+/** A relation's OID, schema and name, whatever its kind. */
+export function relationIdentity(relation: Relation): { readonly oid: number; readonly schema: number; readonly name: string } {
+  switch (relation.kind) {
+    case "table":
+      return relation.table;
+    case "sequence":
+      return relation.sequence;
+    case "index":
+      return { oid: relation.index.oid, schema: relation.table.schema, name: relation.index.name };
+  }
+}
+
 export class DatabaseCatalog {
   private relationsByName: Map<string, Relation> | null = null;
+  private relationsByOid: Map<number, Relation> | null = null;
   private schemasByName: Map<string, SchemaDef> | null = null;
 
   constructor(
@@ -30,6 +43,7 @@ export class DatabaseCatalog {
   /** Drops the name indexes after a change. */
   invalidate(): void {
     this.relationsByName = null;
+    this.relationsByOid = null;
     this.schemasByName = null;
   }
 
@@ -64,6 +78,15 @@ export class DatabaseCatalog {
   table(schema: number, name: string): TableDef | undefined {
     const relation = this.relation(schema, name);
     return relation?.kind === "table" ? relation.table : undefined;
+  }
+
+  /** A relation by OID: table, index or (non-internal) sequence. */
+  relationByOid(oid: number): Relation | undefined {
+    if (!this.relationsByOid) {
+      this.relationsByOid = new Map();
+      for (const relation of this.relations().values()) this.relationsByOid.set(relationIdentity(relation).oid, relation);
+    }
+    return this.relationsByOid.get(oid);
   }
 
   /** Every relation, for the system views. */
@@ -121,9 +144,27 @@ export function relationOidByName(catalog: DatabaseCatalog, searchPath: readonly
   const schemas = parts.length > 1 ? [catalog.schemaByName(parts[parts.length - 2]!)?.oid ?? -1] : searchPath;
   for (const schema of schemas) {
     const found = catalog.relation(schema, name.includes('"') ? relation : relation.toLowerCase());
-    if (found) return found.kind === "table" ? found.table.oid : found.kind === "sequence" ? found.sequence.oid : found.index.oid;
+    if (found) return relationIdentity(found).oid;
   }
   throw undefinedTable(name);
+}
+
+/** An existing relation by (possibly schema-qualified) name, looked up through searchPath. */
+export function findRelation(
+  catalog: DatabaseCatalog,
+  searchPath: readonly number[],
+  name: { readonly schemaname?: string; readonly relname?: string },
+): Relation | undefined {
+  if (name.schemaname) {
+    const schema = catalog.schemaByName(name.schemaname);
+    if (!schema) throw new SqlError(SqlState.invalidSchemaName, `schema "${name.schemaname}" does not exist`);
+    return catalog.relation(schema.oid, name.relname!);
+  }
+  for (const schema of searchPath) {
+    const found = catalog.relation(schema, name.relname!);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 export function undefinedTable(name: string): SqlError {

@@ -8,7 +8,7 @@ import type { Expr } from "../analyze/expr.ts";
 import { formatType, NO_TYPMOD, parseTypeName, typeByOid, type SqlType, type TypeContext } from "../types/index.ts";
 import { PseudoOid, pseudoTypes } from "../analyze/pseudo-types.ts";
 import { quoteIdent } from "../functions/string-ops.ts";
-import type { ClusterCatalog, DatabaseCatalog, Relation } from "./catalog.ts";
+import { relationIdentity, type ClusterCatalog, type DatabaseCatalog } from "./catalog.ts";
 import { SystemCatalogOid, systemCatalogOid, WellKnownOid, type AclItemDef, type CheckDef, type ColumnDef, type ForeignKeyDef, type IndexDef, type TableDef } from "./defs.ts";
 import { deparseExpr } from "./deparse.ts";
 
@@ -54,34 +54,11 @@ export function aclItemText(cluster: ClusterCatalog, item: AclItemDef): string {
 
 const systemCatalogNames = new Map<number, string>(Object.entries(SystemCatalogOid).map(([name, oid]) => [oid, name]));
 
-/** A relation by OID: table, index or (non-internal) sequence. */
-export function relationByOid(catalog: DatabaseCatalog, oid: number): Relation | undefined {
-  const table = catalog.tables.get(oid);
-  if (table) return { kind: "table", table };
-  const sequence = catalog.sequences.get(oid);
-  if (sequence && !sequence.internal) return { kind: "sequence", sequence };
-  for (const relation of catalog.allRelations()) {
-    if (relation.kind === "index" && relation.index.oid === oid) return relation;
-  }
-  return undefined;
-}
-
-function relationSchemaAndName(relation: Relation): { schema: number; name: string } {
-  switch (relation.kind) {
-    case "table":
-      return relation.table;
-    case "sequence":
-      return relation.sequence;
-    case "index":
-      return { schema: relation.table.schema, name: relation.index.name };
-  }
-}
-
 /** A relation's name as regclass prints it: qualified unless search_path finds it by its bare name. */
 export function relationName(access: CatalogAccess, oid: number): string | null {
-  const relation = relationByOid(access.database, oid);
+  const relation = access.database.relationByOid(oid);
   if (!relation) return systemCatalogNames.get(oid) ?? null;
-  const { schema, name } = relationSchemaAndName(relation);
+  const { schema, name } = relationIdentity(relation);
   if (access.relationVisible(oid)) return quoteIdent(name);
   return `${quoteIdent(access.database.schemas.get(schema)?.name ?? String(schema))}.${quoteIdent(name)}`;
 }
@@ -170,7 +147,7 @@ function readNodeTree(tree: string): { expressions: Node[]; defaultOf?: number }
  * index keys or predicate) as PostgreSQL deparses them.
  */
 export function expressionDefinition(access: CatalogAccess, tree: string, relationOid: number, pretty: boolean): string | null {
-  const relation = relationByOid(access.database, relationOid);
+  const relation = access.database.relationByOid(relationOid);
   if (!relation || relation.kind === "sequence") return null;
   const table = relation.table;
   const { expressions, defaultOf } = readNodeTree(tree);
@@ -212,7 +189,7 @@ function indexKeyText(access: CatalogAccess, table: TableDef, index: IndexDef, p
 
 /** pg_get_indexdef(index, column, pretty): the CREATE INDEX statement, or one key column (column > 0). */
 export function indexDefinition(access: CatalogAccess, indexOid: number, column: number, pretty: boolean): string | null {
-  const relation = relationByOid(access.database, indexOid);
+  const relation = access.database.relationByOid(indexOid);
   if (!relation || relation.kind !== "index") return null;
   const { table, index } = relation;
   if (column > 0) return column <= index.keys.length ? indexKeyText(access, table, index, column - 1, false, pretty) : "";
@@ -268,7 +245,7 @@ export function constraintDefinition(access: CatalogAccess, oid: number, pretty:
 
 /** pg_relation_is_publishable: a permanent user table (what a FOR ALL TABLES publication would include). */
 export function relationIsPublishable(access: CatalogAccess, oid: number): boolean | null {
-  const relation = relationByOid(access.database, oid);
+  const relation = access.database.relationByOid(oid);
   if (!relation) return null;
   return relation.kind === "table" && oid >= WellKnownOid.firstNormal;
 }

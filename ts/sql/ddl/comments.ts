@@ -2,10 +2,10 @@
 // databases and roles, kept in their catalog records (pg_description / pg_shdescription show
 // them). An empty comment, like NULL, removes it.
 
-import type { Ast, Node } from "../ast.ts";
+import type { Ast } from "../ast.ts";
 import { asNode, namesOf, stringOf } from "../ast.ts";
 import { SqlError, SqlState, notSupported } from "../errors.ts";
-import { undefinedTable, type Relation } from "../catalog/catalog.ts";
+import { relationIdentity, undefinedTable, type Relation } from "../catalog/catalog.ts";
 import type { TableDef } from "../catalog/defs.ts";
 import { Ddl } from "./context.ts";
 
@@ -23,7 +23,7 @@ export async function comment(ddl: Ddl, stmt: Ast.CommentStmt): Promise<string> 
   if (relationKind) {
     const relation = findRelation(ddl, namesOf(asNode<Ast.List>(object, "List")?.items));
     if (relation.kind !== relationKind.kind) {
-      throw new SqlError(SqlState.wrongObjectType, `"${relationName(relation)}" is not ${relationKind.noun}`);
+      throw new SqlError(SqlState.wrongObjectType, `"${relationIdentity(relation).name}" is not ${relationKind.noun}`);
     }
     switch (relation.kind) {
       case "table":
@@ -69,21 +69,21 @@ export async function comment(ddl: Ddl, stmt: Ast.CommentStmt): Promise<string> 
       return "COMMENT";
     }
     case "OBJECT_SCHEMA": {
-      const name = nameOf(object);
+      const name = stringOf(object);
       const schema = ddl.catalog().schemaByName(name);
       if (!schema) throw new SqlError(SqlState.invalidSchemaName, `schema "${name}" does not exist`);
       ddl.overlay.putSchema(ddl.dbOid, withComment(schema, text));
       return "COMMENT";
     }
     case "OBJECT_DATABASE": {
-      const name = nameOf(object);
+      const name = stringOf(object);
       const database = ddl.overlay.cluster.database(name);
       if (!database) throw new SqlError(SqlState.invalidCatalogName, `database "${name}" does not exist`);
       ddl.overlay.putDatabase(withComment(database, text));
       return "COMMENT";
     }
     case "OBJECT_ROLE": {
-      const name = nameOf(object);
+      const name = stringOf(object);
       const role = ddl.overlay.cluster.role(name);
       if (!role) throw new SqlError(SqlState.undefinedObject, `role "${name}" does not exist`);
       ddl.overlay.putRole(withComment(role, text));
@@ -100,25 +100,19 @@ function withComment<T extends { readonly comment?: string }>(def: T, text: stri
   return rest as T;
 }
 
-function nameOf(object: Node): string {
-  return stringOf(object);
-}
-
-function relationName(relation: Relation): string {
-  return relation.kind === "index" ? relation.index.name : relation.kind === "table" ? relation.table.name : relation.sequence.name;
+/** A relation's (possibly schema-qualified) name as a RangeVar. */
+function rangeVarOf(names: string[]): Ast.RangeVar {
+  const relname = names[names.length - 1]!;
+  return names.length > 1 ? { schemaname: names[names.length - 2]!, relname } : { relname };
 }
 
 /** A relation by its (possibly schema-qualified) name. */
 function findRelation(ddl: Ddl, names: string[]): Relation {
-  const relname = names[names.length - 1]!;
-  const rangeVar: Ast.RangeVar = names.length > 1 ? { schemaname: names[names.length - 2]!, relname } : { relname };
-  const found = ddl.findRelation(rangeVar);
+  const found = ddl.findRelation(rangeVarOf(names));
   if (!found) throw undefinedTable(names.join("."));
   return found;
 }
 
 function tableOf(ddl: Ddl, names: string[]): TableDef {
-  const relation = findRelation(ddl, names);
-  if (relation.kind !== "table") throw new SqlError(SqlState.wrongObjectType, `"${relationName(relation)}" is not a table`);
-  return relation.table;
+  return ddl.table(rangeVarOf(names))!;
 }

@@ -8,7 +8,7 @@ import { SqlError, SqlState } from "../errors.ts";
 import type { SqlSession } from "../session.ts";
 import type { CatalogOverlay } from "../catalog/overlay.ts";
 import type { StoredExpr, TableDef } from "../catalog/defs.ts";
-import { duplicateRelation, undefinedTable, type DatabaseCatalog } from "../catalog/catalog.ts";
+import { duplicateRelation, findRelation, undefinedTable, type DatabaseCatalog, type Relation } from "../catalog/catalog.ts";
 import { indexRange } from "../keyspace.ts";
 import { TableRuntime } from "../table-runtime.ts";
 import type { Row } from "../analyze/expr.ts";
@@ -59,18 +59,8 @@ export class Ddl {
   }
 
   /** Finds an existing relation by (possibly qualified) name. */
-  findRelation(rangeVar: Ast.RangeVar): ReturnType<DatabaseCatalog["relation"]> {
-    const catalog = this.catalog();
-    if (rangeVar.schemaname) {
-      const schema = catalog.schemaByName(rangeVar.schemaname);
-      if (!schema) throw new SqlError(SqlState.invalidSchemaName, `schema "${rangeVar.schemaname}" does not exist`);
-      return catalog.relation(schema.oid, rangeVar.relname!);
-    }
-    for (const schema of this.session.searchPath()) {
-      const found = catalog.relation(schema, rangeVar.relname!);
-      if (found) return found;
-    }
-    return undefined;
+  findRelation(rangeVar: Ast.RangeVar): Relation | undefined {
+    return findRelation(this.catalog(), this.session.searchPath(), rangeVar);
   }
 
   table(rangeVar: Ast.RangeVar, missingOk = false): TableDef | null {
