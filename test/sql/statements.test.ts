@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type pg from "pg";
 import { startTestServer, type TestServer } from "../support/pgz.ts";
 import { connect, rows, sqlError, sqlState } from "./support/client.ts";
+import { WireSession } from "../clients/support/wire.ts";
 
 let server: TestServer;
 let c: pg.Client;
@@ -150,5 +151,20 @@ describe("statements", () => {
     await c.query("DROP TABLE IF EXISTS missing_table");
     c.off("notice", listener);
     expect(notices).toEqual(['table "missing_table" does not exist, skipping']);
+  });
+});
+
+describe("text parameters are checked as UTF-8", () => {
+  test("an invalid byte sequence fails the statement with 22021 naming the bytes; the session goes on", async () => {
+    const wire = await WireSession.connect(server);
+    try {
+      const bad = await wire.extended("SELECT $1::text", [25], [{ format: 0, value: new Uint8Array([0x61, 0xc3, 0x28]) }]);
+      expect(bad.error).toEqual({ code: "22021", message: 'invalid byte sequence for encoding "UTF8": 0xc3 0x28' });
+      const good = await wire.extended("SELECT $1::text", [25], [{ format: 0, value: "héllo" }]);
+      expect(good.error).toBeNull();
+      expect(new TextDecoder().decode(good.rows[0]![0]!)).toBe("héllo");
+    } finally {
+      wire.close();
+    }
   });
 });

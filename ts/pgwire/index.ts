@@ -27,6 +27,7 @@ export type {
   TransactionStatus,
 } from "./backend.ts";
 export { reportedParameterNames, resolveResultFormats } from "./backend.ts";
+export { decodeUtf8 } from "./message-reader.ts";
 export type { Logger } from "./connection.ts";
 export type { PgServer, ServerOptions, TlsOptions } from "./server.ts";
 export { startServer } from "./server.ts";

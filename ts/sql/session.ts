@@ -18,7 +18,7 @@ import type {
   StatementDescription,
   TransactionStatus,
 } from "../pgwire/index.ts";
-import { resolveResultFormats } from "../pgwire/index.ts";
+import { decodeUtf8, resolveResultFormats } from "../pgwire/index.ts";
 import { SqlError, SqlState } from "./errors.ts";
 import { identifierTruncations, parse } from "./parser.ts";
 import { Settings, parseDurationMs, parseMemoryKb, settingSpec } from "./settings.ts";
@@ -82,7 +82,6 @@ interface Portal {
 /** The sink methods statements report through (both Query and Execute sinks). */
 type AnySink = ExecuteSink & Partial<Pick<QuerySink, "rowDescription">>;
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** A seedable PRNG for random() after setseed(). */
 function seededRandom(seed: number): () => number {
@@ -1276,21 +1275,12 @@ function plainDecimal(bytes: Uint8Array): number | null {
 
 /** A text-format parameter as a string (strict UTF-8, as PostgreSQL checks client input). */
 function textOf(bytes: Uint8Array): string {
-  if (bytes.length <= 32) {
-    // Short ASCII (most parameters) without the decoder.
-    let text = "";
-    let i = 0;
-    for (; i < bytes.length; i++) {
-      const c = bytes[i]!;
-      if (c >= 0x80) break;
-      text += String.fromCharCode(c);
-    }
-    if (i === bytes.length) return text;
-  }
   try {
-    return decoder.decode(bytes);
-  } catch {
-    throw new SqlError(SqlState.characterNotInRepertoire, 'invalid byte sequence for encoding "UTF8"');
+    return decodeUtf8(bytes, 0, bytes.length);
+  } catch (error) {
+    // The protocol's own check; in a parameter the statement fails, not the connection.
+    if (error instanceof SqlError && error.code === SqlState.protocolViolation) throw new SqlError(SqlState.characterNotInRepertoire, error.message);
+    throw error;
   }
 }
 
