@@ -46,7 +46,7 @@ import { compileExpr } from "./exec/compile-expr.ts";
 import { Layout } from "./exec/layout.ts";
 import type { TableDef, StoredExpr } from "./catalog/defs.ts";
 import { runUtility } from "./utility.ts";
-import { pseudoTypes } from "./analyze/pseudo-types.ts";
+import { typeOrPseudoByOid } from "./analyze/pseudo-types.ts";
 import { parseStyled, type StyledContext } from "./output-style.ts";
 import { lexShape, literalsFromText, literalValues, matchLiterals, parameterize } from "./generic-plan.ts";
 import type { OutputColumn, PlanNode } from "./plan/nodes.ts";
@@ -916,7 +916,7 @@ export class SqlSession implements Session {
     this.checkFailed(ast);
     const declared = paramTypes.map((oid) => {
       if (oid === 0) return undefined;
-      const type = typeByOid(oid) ?? pseudoTypes.find((t) => t.oid === oid);
+      const type = typeOrPseudoByOid(oid);
       if (!type) throw new SqlError(SqlState.undefinedObject, `type with OID ${oid} does not exist`);
       return type;
     });

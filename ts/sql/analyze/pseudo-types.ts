@@ -5,7 +5,7 @@
 import { SqlError, SqlState } from "../errors.ts";
 import { hashString } from "../types/hash.ts";
 import { compareText } from "../types/text-compare.ts";
-import { int2Type, oidType, PgArray, type SqlType } from "../types/index.ts";
+import { int2Type, oidType, PgArray, typeByOid, type SqlType } from "../types/index.ts";
 import { makeArrayType } from "../types/array-type.ts";
 
 export const PseudoOid = {
@@ -119,6 +119,12 @@ export const pseudoTypes: readonly SqlType[] = [
   regnamespaceType,
   regroleType,
 ] as SqlType[];
+
+/** A type by OID, the pseudo-types (regclass, void, ...) included. */
+export function typeOrPseudoByOid(oid: number): SqlType | undefined {
+  return typeByOid(oid) ?? pseudoTypes.find((t) => t.oid === oid);
+}
+
 
 export function isUnknown(type: SqlType): boolean {
   return type.oid === PseudoOid.unknown;

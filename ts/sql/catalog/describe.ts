@@ -6,7 +6,7 @@ import type { Node } from "../ast.ts";
 import { SqlError, SqlState, notSupported } from "../errors.ts";
 import type { Expr } from "../analyze/expr.ts";
 import { formatType, NO_TYPMOD, parseTypeName, typeByOid, type SqlType, type TypeContext } from "../types/index.ts";
-import { PseudoOid, pseudoTypes } from "../analyze/pseudo-types.ts";
+import { PseudoOid, typeOrPseudoByOid } from "../analyze/pseudo-types.ts";
 import { quoteIdent } from "../functions/string-ops.ts";
 import { relationIdentity, type ClusterCatalog, type DatabaseCatalog } from "./catalog.ts";
 import { SystemCatalogOid, systemCatalogOid, WellKnownOid, type AclItemDef, type CheckDef, type ColumnDef, type ForeignKeyDef, type IndexDef, type TableDef } from "./defs.ts";
@@ -100,7 +100,7 @@ export function regName(access: CatalogAccess, type: number, oid: number): strin
     case PseudoOid.regclass:
       return relationName(access, oid);
     case PseudoOid.regtype: {
-      const named = typeByOid(oid) ?? pseudoTypes.find((t) => t.oid === oid);
+      const named = typeOrPseudoByOid(oid);
       return named ? formatType(named, NO_TYPMOD) : null;
     }
     case PseudoOid.regnamespace: {

@@ -26,6 +26,7 @@ import {
   type SqlType,
   type SqlValue,
 } from "../types/index.ts";
+import { numericTypmodPrecision } from "../types/numeric-typmod.ts";
 import type { VirtualTable } from "../analyze/analysis.ts";
 import type { EvalContext, Expr, Row } from "../analyze/expr.ts";
 import { forEachChild } from "../analyze/expr.ts";
@@ -221,6 +222,7 @@ const pgCatalog: Record<string, (source: SystemViewSource) => VirtualTable> = {
           hasDefault, hasMissing, identity, "", dropped, true, 0, type ? typeCollation(type) : 0, null, null,
         ];
         const catalog = source.catalog();
+        const access = source.catalogAccess();
         for (const t of catalog.tables.values()) {
           for (const c of t.columns) {
             if (c.dropped) {
@@ -234,7 +236,7 @@ const pgCatalog: Record<string, (source: SystemViewSource) => VirtualTable> = {
           }
           for (const index of t.indexes) {
             if (index.oid === 0) continue;
-            indexColumns(source.catalogAccess(), t, index).forEach((column, i) => {
+            indexColumns(access, t, index).forEach((column, i) => {
               rows.push(attribute(index.oid, column.name, column.type, i + 1, column.typmod, false, false, false, "", false));
             });
           }
@@ -509,7 +511,7 @@ function numericFacts(type: SqlType, typmod: number): [SqlValue, SqlValue, SqlVa
     case "float8":
       return [53, 2, null];
     case "numeric":
-      return typmod < 0 ? [null, 10, null] : [((typmod - 4) >> 16) & 0xffff, 10, (typmod - 4) & 0xffff];
+      return typmod < 0 ? [null, 10, null] : [numericTypmodPrecision(typmod), 10, (typmod - 4) & 0xffff];
     default:
       return [null, null, null];
   }
