@@ -456,6 +456,8 @@ export class Connection {
       const pending = this.dispatchReady(session, message);
       if (pending !== undefined) return pending.catch((error: unknown) => this.reportError(error, isExtendedMessage(message)));
     } catch (error) {
+      // A Session call made inline (Bind, Sync) that threw is no longer in progress.
+      this.inCall = false;
       this.reportError(error, isExtendedMessage(message));
     }
   }
@@ -475,15 +477,12 @@ export class Connection {
       case "bind": {
         const paramFormats = expandParamFormats(message.paramFormats, message.params.length);
         const resultFormats = checkFormats(message.resultFormats);
-        // As call() does, without a closure per message on this hot path.
+        // As call() does, without a closure per message on this hot path (a throw is caught,
+        // and inCall cleared, by handleReady).
         this.inCall = true;
-        let result: void | Promise<void> = undefined;
-        try {
-          result = session.bind(message.portal, message.statement, message.params, paramFormats, resultFormats);
-        } finally {
-          if (!(result instanceof Promise)) this.inCall = false;
-        }
+        const result = session.bind(message.portal, message.statement, message.params, paramFormats, resultFormats);
         if (result instanceof Promise) return this.settled(result).then(() => this.bindComplete());
+        this.inCall = false;
         this.bindComplete();
         return;
       }
@@ -511,15 +510,11 @@ export class Connection {
         this.flush();
         return;
       case "sync": {
-        // As call() does, without a closure per message on this hot path.
+        // As for bind above.
         this.inCall = true;
-        let result: void | Promise<void> = undefined;
-        try {
-          result = session.sync();
-        } finally {
-          if (!(result instanceof Promise)) this.inCall = false;
-        }
+        const result = session.sync();
         if (result instanceof Promise) return this.settled(result).then(() => this.readyForQuery());
+        this.inCall = false;
         this.readyForQuery();
         return;
       }
