@@ -80,28 +80,10 @@ export class Interrupts implements WaitLimits {
   /** Waits `ms` unless canceled or timed out first. */
   sleep(ms: number): Promise<void> {
     this.check();
-    return new Promise<void>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
-      const finish = (): void => {
-        clearTimeout(timer);
-        clearTimeout(deadlineTimer);
-        unregister();
-      };
-      const unregister = this.onCancel((error) => {
-        finish();
-        reject(error);
-      });
-      timer = setTimeout(() => {
-        finish();
-        resolve();
-      }, Math.max(0, ms));
-      if (this.statementDeadline > 0) {
-        deadlineTimer = setTimeout(() => {
-          finish();
-          reject(canceledByTimeout());
-        }, Math.max(0, this.statementDeadline - Date.now()));
-      }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const slept = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, ms));
     });
+    return this.until(slept).finally(() => clearTimeout(timer));
   }
 }
