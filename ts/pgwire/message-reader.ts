@@ -8,14 +8,12 @@ import { ProtocolError } from "./protocol-error.ts";
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export class MessageReader {
-  private buf: Uint8Array;
-  private pos: number;
-  private limit: number;
+  // Set by reset(), which the constructor calls.
+  private buf!: Uint8Array;
+  private pos!: number;
+  private limit!: number;
 
   constructor(buf: Uint8Array, start: number, limit: number) {
-    this.buf = buf;
-    this.pos = start;
-    this.limit = limit;
     this.reset(buf, start, limit);
   }
 

@@ -1071,17 +1071,16 @@ export class SqlSession implements Session {
   }
 
   private async executeAsync(portal: Portal, maxRows: number, sink: ExecuteSink): Promise<ExecuteResult> {
+    let suspended: boolean;
     try {
-      const suspended = await this.execute_(portal.planned, portal.params, portal.formats, sink, maxRows, portal, false);
-      if (!suspended) portal.done = true;
-      return { suspended };
+      suspended = await this.execute_(portal.planned, portal.params, portal.formats, sink, maxRows, portal, false);
     } catch (error) {
-      portal.rows = null;
-      this.abortAfterError();
+      this.executeFailed(portal, sink);
       throw error;
-    } finally {
-      this.reportChangedSettings(sink);
     }
+    if (!suspended) portal.done = true;
+    this.reportChangedSettings(sink);
+    return { suspended };
   }
 
   closeStatement(name: string): void {
