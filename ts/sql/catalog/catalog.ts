@@ -26,6 +26,8 @@ export function relationIdentity(relation: Relation): { readonly oid: number; re
 export class DatabaseCatalog {
   private relationsByName: Map<string, Relation> | null = null;
   private relationsByOid: Map<number, Relation> | null = null;
+  /** Values other modules derive from the catalog (see `derived`), dropped on a change. */
+  private readonly derivedValues = new Map<(catalog: DatabaseCatalog) => unknown, unknown>();
   private schemasByName: Map<string, SchemaDef> | null = null;
 
   constructor(
@@ -45,6 +47,15 @@ export class DatabaseCatalog {
     this.relationsByName = null;
     this.relationsByOid = null;
     this.schemasByName = null;
+    this.derivedValues.clear();
+  }
+
+  /** `compute(this)`, computed once and kept until the catalog changes (an index, say). */
+  derived<T>(compute: (catalog: DatabaseCatalog) => T): T {
+    if (this.derivedValues.has(compute)) return this.derivedValues.get(compute) as T;
+    const value = compute(this);
+    this.derivedValues.set(compute, value);
+    return value;
   }
 
   schemaByName(name: string): SchemaDef | undefined {

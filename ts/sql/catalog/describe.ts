@@ -208,12 +208,17 @@ export type ConstraintRef =
   | { readonly kind: "foreign"; readonly table: TableDef; readonly foreignKey: ForeignKeyDef };
 
 export function constraintByOid(catalog: DatabaseCatalog, oid: number): ConstraintRef | undefined {
+  return catalog.derived(constraintsByOid).get(oid);
+}
+
+function constraintsByOid(catalog: DatabaseCatalog): Map<number, ConstraintRef> {
+  const map = new Map<number, ConstraintRef>();
   for (const table of catalog.tables.values()) {
-    for (const index of table.indexes) if (index.constraint && indexConstraintOid(index) === oid) return { kind: "index", table, index };
-    for (const check of table.checks) if (check.oid === oid) return { kind: "check", table, check };
-    for (const foreignKey of table.foreignKeys) if (foreignKey.oid === oid) return { kind: "foreign", table, foreignKey };
+    for (const index of table.indexes) if (index.constraint) map.set(indexConstraintOid(index), { kind: "index", table, index });
+    for (const check of table.checks) map.set(check.oid, { kind: "check", table, check });
+    for (const foreignKey of table.foreignKeys) map.set(foreignKey.oid, { kind: "foreign", table, foreignKey });
   }
-  return undefined;
+  return map;
 }
 
 const referentialActions: Record<ForeignKeyDef["onDelete"], string> = { a: "", r: "RESTRICT", c: "CASCADE", n: "SET NULL", d: "SET DEFAULT" };
@@ -299,10 +304,21 @@ export function* sharedDescriptions(cluster: ClusterCatalog): Iterable<Omit<Desc
 export function objectDescription(access: CatalogAccess, objoid: number, catalogName: string | null, objsubid: number): string | null {
   const classoid = catalogName === null ? undefined : systemCatalogOid(catalogName);
   if (catalogName !== null && classoid === undefined) return null;
-  for (const row of descriptions(access.database)) {
-    if (row.objoid === objoid && row.objsubid === objsubid && (classoid === undefined || row.classoid === classoid)) return row.description;
+  for (const row of access.database.derived(descriptionsByObject).get(objoid) ?? []) {
+    if (row.objsubid === objsubid && (classoid === undefined || row.classoid === classoid)) return row.description;
   }
   return null;
+}
+
+/** The descriptions by object OID (obj_description and col_description run once per row). */
+function descriptionsByObject(catalog: DatabaseCatalog): Map<number, Description[]> {
+  const map = new Map<number, Description[]>();
+  for (const row of descriptions(catalog)) {
+    const rows = map.get(row.objoid);
+    if (rows) rows.push(row);
+    else map.set(row.objoid, [row]);
+  }
+  return map;
 }
 
 /** shobj_description: the comment on a database or role. */
