@@ -198,6 +198,8 @@ async function connectBunSql(target: Target, options: ConnectOptions): Promise<C
       return {
         settled: settle(query.values() as Promise<unknown[][]>),
         async cancel() {
+          // Not awaited: Bun.sql's cancel() returns the query, a thenable that settles only
+          // when the query does.
           query.cancel();
         },
       };

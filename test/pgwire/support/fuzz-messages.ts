@@ -39,15 +39,13 @@ export interface Vocabulary {
   readonly copyIn: string;
 }
 
+/** What both vocabularies start with: statements the fake backend answers as a server does. */
+const basicCommands = ["select 1", "select 'a', 2, null", "select 1; select 2", "begin", "commit", "rollback"];
+
 /** The fake backend's commands (test/pgwire/support/fake-backend.ts). */
 export const fakeBackendVocabulary: Vocabulary = {
   commands: [
-    "select 1",
-    "select 'a', 2, null",
-    "select 1; select 2",
-    "begin",
-    "commit",
-    "rollback",
+    ...basicCommands,
     "raise 22012 fuzz",
     "raise 23505 dup",
     "notice fuzz",
@@ -69,12 +67,7 @@ export const fakeBackendVocabulary: Vocabulary = {
 /** SQL for a real server with a table fuzz_t (n int4, t text). */
 export const sqlVocabulary: Vocabulary = {
   commands: [
-    "select 1",
-    "select 'a', 2, null",
-    "select 1; select 2",
-    "begin",
-    "commit",
-    "rollback",
+    ...basicCommands,
     "savepoint s",
     "rollback to savepoint s",
     "select 1/0",
